@@ -1,0 +1,141 @@
+using System.Text;
+
+namespace PresignGateway.Signing;
+
+/// <summary>
+/// Where a bucket is reached: endpoint, signing region, bucket name and addressing style. Validated once when it is
+/// created, and it precomputes the host and URL prefix so that presigning only encodes the object key.
+/// </summary>
+public sealed class BucketLocation
+{
+    private BucketLocation(Uri endpoint, string region, string bucket, AddressingStyle addressing)
+    {
+        Region = region;
+        Bucket = bucket;
+        Addressing = addressing;
+        Scheme = endpoint.Scheme;
+
+        // Uri.Host keeps the brackets of an IPv6 literal; IdnHost gives the punycode form of an international name.
+        string host = endpoint.HostNameType == UriHostNameType.Dns ? endpoint.IdnHost : endpoint.Host;
+        string endpointAuthority = endpoint.IsDefaultPort ? host : $"{host}:{endpoint.Port}";
+        EndpointAuthority = endpointAuthority;
+        Host = addressing == AddressingStyle.VirtualHosted ? $"{bucket}.{endpointAuthority}" : endpointAuthority;
+        BucketInPath = addressing == AddressingStyle.Path;
+        UrlPrefixUtf8 = Encoding.ASCII.GetBytes($"{Scheme}://{Host}");
+        HostUtf8 = Encoding.ASCII.GetBytes(Host);
+        BucketUtf8 = Encoding.ASCII.GetBytes(bucket);
+        RegionUtf8 = Encoding.ASCII.GetBytes(region);
+    }
+
+    /// <summary><c>http</c> or <c>https</c>.</summary>
+    public string Scheme { get; }
+
+    /// <summary>The endpoint's host, with the port only when it is not the scheme's default.</summary>
+    public string EndpointAuthority { get; }
+
+    /// <summary>The Host header a downloader sends: the bucket's host for virtual-hosted style, else the endpoint's.</summary>
+    public string Host { get; }
+
+    public string Region { get; }
+
+    public string Bucket { get; }
+
+    public AddressingStyle Addressing { get; }
+
+    /// <summary>True for path style, where the URL path starts with <c>/bucket</c>.</summary>
+    public bool BucketInPath { get; }
+
+    internal byte[] UrlPrefixUtf8 { get; }
+
+    internal byte[] HostUtf8 { get; }
+
+    internal byte[] BucketUtf8 { get; }
+
+    internal byte[] RegionUtf8 { get; }
+
+    /// <summary>Validates every part and builds the location; throws <see cref="InvalidPresignRequestException"/> naming the first bad part.</summary>
+    /// <param name="endpoint">The service endpoint without the bucket, <c>scheme://host[:port]</c>.</param>
+    public static BucketLocation Create(string endpoint, string region, string bucket, AddressingStyle addressing)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(bucket);
+        Uri uri = ParseEndpoint(endpoint);
+        ValidateRegion(region);
+        ValidateBucket(bucket);
+        if (!Enum.IsDefined(addressing))
+        {
+            throw new InvalidPresignRequestException($"Addressing style {(int)addressing} is not one of VirtualHosted, Path, CustomDomain.", nameof(addressing));
+        }
+
+        if (addressing == AddressingStyle.VirtualHosted && uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
+        {
+            throw new InvalidPresignRequestException(
+                "Virtual-hosted addressing needs a DNS host name, but the endpoint is an IP address; use Path or CustomDomain addressing.",
+                nameof(addressing));
+        }
+
+        return new BucketLocation(uri, region, bucket, addressing);
+    }
+
+    public override string ToString() => $"{Scheme}://{Host} (bucket {Bucket}, region {Region}, {Addressing})";
+
+    private static Uri ParseEndpoint(string endpoint)
+    {
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out Uri? uri)
+            || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
+            || uri.Host.Length == 0)
+        {
+            throw new InvalidPresignRequestException(
+                "The endpoint must be an absolute http or https URL such as https://oss-cn-hangzhou.aliyuncs.com.", nameof(endpoint));
+        }
+
+        if (uri.UserInfo.Length != 0 || uri.Query.Length != 0 || uri.Fragment.Length != 0 || uri.AbsolutePath != "/")
+        {
+            throw new InvalidPresignRequestException(
+                "The endpoint must be scheme://host[:port] only, with no user info, path, query or fragment; put the bucket in the Bucket setting.",
+                nameof(endpoint));
+        }
+
+        return uri;
+    }
+
+    private static void ValidateRegion(string region)
+    {
+        if (region.Length is 0 or > 64)
+        {
+            throw new InvalidPresignRequestException("The region must be 1 to 64 characters, such as cn-hangzhou or us-east-1.", nameof(region));
+        }
+
+        foreach (char c in region)
+        {
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+            {
+                throw new InvalidPresignRequestException(
+                    "The region may contain only lowercase letters, digits and '-' (for OSS, without the 'oss-' prefix: cn-hangzhou).", nameof(region));
+            }
+        }
+    }
+
+    private static void ValidateBucket(string bucket)
+    {
+        // The S3 rules, which OSS narrows further (no dots): 3-63 characters, lowercase letters, digits, '.' and '-',
+        // starting and ending with a letter or digit.
+        const string Rule = "A bucket name has 3 to 63 characters: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, with no '..'.";
+        if (bucket.Length is < 3 or > 63
+            || !char.IsAsciiLetterLower(bucket[0]) && !char.IsAsciiDigit(bucket[0])
+            || !char.IsAsciiLetterLower(bucket[^1]) && !char.IsAsciiDigit(bucket[^1])
+            || bucket.Contains("..", StringComparison.Ordinal))
+        {
+            throw new InvalidPresignRequestException(Rule, nameof(bucket));
+        }
+
+        foreach (char c in bucket)
+        {
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))
+            {
+                throw new InvalidPresignRequestException(Rule, nameof(bucket));
+            }
+        }
+    }
+}

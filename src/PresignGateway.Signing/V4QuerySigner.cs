@@ -1,0 +1,234 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace PresignGateway.Signing;
+
+/// <summary>The names and rules in which OSS V4 and S3 SigV4 query signing differ; everything else is shared.</summary>
+internal sealed class V4Dialect
+{
+    public required string SchemeName { get; init; }
+
+    public required byte[] Algorithm { get; init; }
+
+    public required string AlgorithmParameter { get; init; }
+
+    public required string CredentialParameter { get; init; }
+
+    public required string DateParameter { get; init; }
+
+    public required string ExpiresParameter { get; init; }
+
+    public required string SecurityTokenParameter { get; init; }
+
+    public required byte[] SignatureParameter { get; init; }
+
+    /// <summary>S3 lists the signed headers (<c>host</c>) in the query; OSS leaves additional headers out for downloads.</summary>
+    public string? SignedHeadersParameter { get; init; }
+
+    /// <summary>The scope suffix after the region: <c>/oss/aliyun_v4_request</c> or <c>/s3/aws4_request</c>.</summary>
+    public required byte[] ScopeSuffix { get; init; }
+
+    /// <summary>The parameters the signer writes itself; a caller may not give them (compared case-insensitively).</summary>
+    public required string[] ReservedNames { get; init; }
+
+    /// <summary>OSS always signs <c>/bucket/key</c>; S3 signs the URL path as sent.</summary>
+    public required bool CanonicalUriAlwaysHasBucket { get; init; }
+
+    /// <summary>S3 signs <c>host</c>; the OSS download form signs no header.</summary>
+    public required bool SignsHost { get; init; }
+
+    /// <summary>OSS writes an empty value as <c>name</c>, S3 as <c>name=</c>.</summary>
+    public required bool EqualsForEmptyValue { get; init; }
+
+    public required bool OssKeyRules { get; init; }
+
+    public required SigningKeyCache KeyCache { get; init; }
+}
+
+/// <summary>
+/// The V4 query presign shared by OSS V4 and S3 SigV4: canonical request, string to sign, HMAC-SHA256 chain, URL.
+/// One pooled buffer holds the encoded parameters, the canonical request and the URL; the URL string is the only
+/// allocation on a warm signing-key cache.
+/// </summary>
+internal sealed class V4QuerySigner
+{
+    private const int FixedOverhead = 1024;
+
+    private readonly V4Dialect _dialect;
+    private readonly Func<string, bool> _isReserved;
+
+    public V4QuerySigner(V4Dialect dialect)
+    {
+        _dialect = dialect;
+        _isReserved = IsReserved;
+    }
+
+    public PresignedUrl Presign(BucketLocation location, in PresignRequest request, Credentials credentials, DateTimeOffset signingTime)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(credentials);
+        V4Dialect dialect = _dialect;
+        PresignValidation.ValidateMethod(request.Method);
+        PresignValidation.ValidateKey(request.Key, dialect.OssKeyRules);
+        TimeSpan maxLifetime = dialect.OssKeyRules && credentials.SecurityToken is not null
+            ? PresignValidation.MaxOssTokenLifetime
+            : PresignValidation.MaxV4Lifetime;
+        PresignValidation.ValidateLifetime(request.Lifetime, maxLifetime, dialect.SchemeName);
+        IReadOnlyList<QueryParameter> query = request.Query;
+        PresignValidation.ValidateQuery(query, _isReserved);
+        if (dialect.OssKeyRules && location.Bucket.Contains('.', StringComparison.Ordinal))
+        {
+            throw new InvalidPresignRequestException("An OSS bucket name can't contain '.'.", nameof(location));
+        }
+
+        // Every part of the date comes from one instant, so the day in the scope always matches the timestamp.
+        DateTime utc = signingTime.UtcDateTime;
+        utc = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+        long lifetimeSeconds = (long)request.Lifetime.TotalSeconds;
+
+        int textLength = request.Key.Length + credentials.AccessKeyId.Length + (credentials.SecurityToken?.Length ?? 0) + location.Region.Length;
+        for (int i = 0; i < query.Count; i++)
+        {
+            textLength += query[i].Name.Length + query[i].Value.Length;
+        }
+
+        int sectionSize = (textLength * UriEncoding.MaxEncodedBytesPerChar) + location.UrlPrefixUtf8.Length + location.HostUtf8.Length + FixedOverhead;
+        byte[] rented = ArrayPool<byte>.Shared.Rent(sectionSize * 3);
+        try
+        {
+            return Sign(location, request, credentials, utc, lifetimeSeconds, rented.AsSpan(0, sectionSize * 3), sectionSize);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private PresignedUrl Sign(
+        BucketLocation location, in PresignRequest request, Credentials credentials, DateTime utc, long lifetimeSeconds, Span<byte> buffer, int sectionSize)
+    {
+        V4Dialect dialect = _dialect;
+        Span<byte> timestamp = stackalloc byte[16];
+        var timestampWriter = new Utf8Writer(timestamp);
+        timestampWriter.AppendIsoBasic(utc, withTime: true);
+        ReadOnlySpan<byte> day = timestamp[..8];
+
+        // 1. The query parameters, encoded once: these exact bytes go into both the canonical request and the URL.
+        IReadOnlyList<QueryParameter> userQuery = request.Query;
+        Span<EncodedParameter> slots = stackalloc EncodedParameter[userQuery.Count + 6];
+        var query = new EncodedQuery(buffer[..sectionSize], slots);
+        for (int i = 0; i < userQuery.Count; i++)
+        {
+            query.Add(userQuery[i].Name, userQuery[i].Value);
+        }
+
+        query.BeginParameter(dialect.AlgorithmParameter);
+        query.AppendValue(dialect.Algorithm);
+        query.BeginParameter(dialect.CredentialParameter);
+        query.AppendValue(credentials.AccessKeyId);
+        query.AppendValue("/"u8);
+        query.AppendValue(day);
+        query.AppendValue("/"u8);
+        query.AppendValue(location.RegionUtf8);
+        query.AppendValue(dialect.ScopeSuffix);
+        query.BeginParameter(dialect.DateParameter);
+        query.AppendValue(timestamp);
+        query.BeginParameter(dialect.ExpiresParameter);
+        Span<byte> expiresText = stackalloc byte[20];
+        var expiresWriter = new Utf8Writer(expiresText);
+        expiresWriter.AppendNumber(lifetimeSeconds);
+        query.AppendValue(expiresWriter.Written);
+        if (credentials.SecurityToken is { } token)
+        {
+            query.Add(dialect.SecurityTokenParameter, token);
+        }
+
+        if (dialect.SignedHeadersParameter is { } signedHeaders)
+        {
+            query.Add(signedHeaders, "host");
+        }
+
+        query.Sort();
+
+        // 2. The canonical request. The URI and the query are slices of it that the URL reuses.
+        var canonical = new Utf8Writer(buffer.Slice(sectionSize, sectionSize));
+        canonical.Append(request.Method == PresignMethod.Head ? "HEAD\n"u8 : "GET\n"u8);
+        int uriStart = canonical.Position;
+        if (dialect.CanonicalUriAlwaysHasBucket || location.BucketInPath)
+        {
+            canonical.Append((byte)'/');
+            canonical.Append(location.BucketUtf8);
+        }
+
+        int keyPathStart = canonical.Position;
+        canonical.Append((byte)'/');
+        canonical.AppendEncoded(request.Key, keepSlash: true);
+        int uriEnd = canonical.Position;
+        canonical.Append((byte)'\n');
+        int queryStart = canonical.Position;
+        canonical.Advance(query.WriteTo(canonical.Remaining, dialect.EqualsForEmptyValue));
+        int queryEnd = canonical.Position;
+        if (dialect.SignsHost)
+        {
+            canonical.Append("\nhost:"u8);
+            canonical.Append(location.HostUtf8);
+            canonical.Append("\n\nhost\nUNSIGNED-PAYLOAD"u8);
+        }
+        else
+        {
+            // No canonical header lines and no additional headers: two empty lines.
+            canonical.Append("\n\n\nUNSIGNED-PAYLOAD"u8);
+        }
+
+        // 3. String to sign and signature.
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(canonical.Written, hash);
+        Span<byte> stringToSignBuffer = stackalloc byte[256];
+        var stringToSign = new Utf8Writer(stringToSignBuffer);
+        stringToSign.Append(dialect.Algorithm);
+        stringToSign.Append((byte)'\n');
+        stringToSign.Append(timestamp);
+        stringToSign.Append((byte)'\n');
+        stringToSign.Append(day);
+        stringToSign.Append((byte)'/');
+        stringToSign.Append(location.RegionUtf8);
+        stringToSign.Append(dialect.ScopeSuffix);
+        stringToSign.Append((byte)'\n');
+        stringToSign.AppendLowerHex(hash);
+
+        int dayNumber = (utc.Year * 10000) + (utc.Month * 100) + utc.Day;
+        byte[] signingKey = dialect.KeyCache.GetKey(credentials, dayNumber, day, location);
+        Span<byte> signature = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(signingKey, stringToSign.Written, signature);
+
+        // 4. The URL: the same encoded path and query, then the signature.
+        ReadOnlySpan<byte> canonicalBytes = buffer.Slice(sectionSize, sectionSize);
+        int pathStart = location.BucketInPath ? uriStart : keyPathStart;
+        var url = new Utf8Writer(buffer.Slice(2 * sectionSize, sectionSize));
+        url.Append(location.UrlPrefixUtf8);
+        url.Append(canonicalBytes[pathStart..uriEnd]);
+        url.Append((byte)'?');
+        url.Append(canonicalBytes[queryStart..queryEnd]);
+        url.Append((byte)'&');
+        url.Append(dialect.SignatureParameter);
+        url.Append((byte)'=');
+        url.AppendLowerHex(signature);
+
+        var expiresAt = new DateTimeOffset(utc.AddSeconds(lifetimeSeconds), TimeSpan.Zero);
+        return new PresignedUrl(Encoding.ASCII.GetString(url.Written), expiresAt);
+    }
+
+    private bool IsReserved(string name)
+    {
+        foreach (string reserved in _dialect.ReservedNames)
+        {
+            if (string.Equals(name, reserved, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
