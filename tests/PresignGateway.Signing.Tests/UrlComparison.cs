@@ -1,7 +1,7 @@
 namespace PresignGateway.Signing.Tests;
 
 /// <summary>Compares presigned URLs the way the stores read them (Vectors/README.md, "How to compare").</summary>
-internal static class UrlComparison
+public static class UrlComparison
 {
     public static void AssertEquivalent(string expected, string actual)
     {
