@@ -33,7 +33,8 @@ internal static class PresignValidation
             throw new InvalidPresignRequestException("The object key is empty.", "key");
         }
 
-        if (key.Length > MaxKeyBytes || Encoding.UTF8.GetByteCount(key) > MaxKeyBytes)
+        // A UTF-16 unit is at most 3 UTF-8 bytes, so short keys skip the byte count.
+        if (key.Length > MaxKeyBytes || (key.Length > MaxKeyBytes / 3 && Encoding.UTF8.GetByteCount(key) > MaxKeyBytes))
         {
             // GetByteCount counts a lone surrogate as the 3-byte replacement character, so it never undercounts.
             throw new InvalidPresignRequestException($"The object key is longer than {MaxKeyBytes} bytes of UTF-8.", "key");
@@ -106,6 +107,13 @@ internal static class PresignValidation
     /// <summary>Refuses control characters (they would break or inject headers downstream) and unpaired surrogates (no UTF-8 form).</summary>
     private static void ValidateText(string text, string parameterName, string what, string? owner = null)
     {
+        // Vectorised fast path: most text has no control character (C0, DEL, C1) and no surrogate at all.
+        ReadOnlySpan<char> span = text;
+        if (span.IndexOfAnyInRange('\0', '\u001f') < 0 && span.IndexOfAnyInRange('\u007f', '\u009f') < 0 && span.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        {
+            return;
+        }
+
         for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];

@@ -16,7 +16,7 @@ internal sealed class SigningKeyCache
     private readonly byte[] _secretPrefix;
     private readonly byte[] _service;
     private readonly byte[] _terminator;
-    private readonly ConcurrentDictionary<(string Secret, int Day, string Region), byte[]> _keys = new();
+    private readonly ConcurrentDictionary<(string Secret, int Day, string Region), SigningKey> _keys = new();
 
     /// <param name="secretPrefix"><c>aliyun_v4</c> for OSS, <c>AWS4</c> for S3.</param>
     /// <param name="service"><c>oss</c> or <c>s3</c>.</param>
@@ -31,15 +31,15 @@ internal sealed class SigningKeyCache
     internal int Count => _keys.Count;
 
     /// <summary>Returns the signing key for the day of <paramref name="utcDay"/> (the <c>yyyyMMdd</c> bytes of the scope).</summary>
-    public byte[] GetKey(Credentials credentials, int dayNumber, ReadOnlySpan<byte> utcDay, BucketLocation location)
+    public SigningKey GetKey(Credentials credentials, int dayNumber, ReadOnlySpan<byte> utcDay, BucketLocation location)
     {
         var cacheKey = (credentials.AccessKeySecret, dayNumber, location.Region);
-        if (_keys.TryGetValue(cacheKey, out byte[]? key))
+        if (_keys.TryGetValue(cacheKey, out SigningKey? key))
         {
             return key;
         }
 
-        key = Derive(credentials.SecretUtf8, utcDay, location.RegionUtf8);
+        key = new SigningKey(Derive(credentials.SecretUtf8, utcDay, location.RegionUtf8));
         if (_keys.Count >= MaxEntries)
         {
             // Old days and rotated secrets pile up slowly; dropping them all costs one derivation each.
@@ -64,4 +64,18 @@ internal sealed class SigningKeyCache
         seed.Clear();
         return key;
     }
+}
+
+/// <summary>A derived signing key with its pool of keyed HMAC contexts.</summary>
+internal sealed class SigningKey
+{
+    public SigningKey(byte[] key)
+    {
+        Key = key;
+        Hmac = HashContextPool.ForHmacSha256(key);
+    }
+
+    public byte[] Key { get; }
+
+    public HashContextPool Hmac { get; }
 }

@@ -57,6 +57,7 @@ internal sealed class V4QuerySigner
 
     private readonly V4Dialect _dialect;
     private readonly Func<string, bool> _isReserved;
+    private readonly HashContextPool _sha256 = HashContextPool.ForSha256();
 
     public V4QuerySigner(V4Dialect dialect)
     {
@@ -183,7 +184,7 @@ internal sealed class V4QuerySigner
 
         // 3. String to sign and signature.
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(canonical.Written, hash);
+        _sha256.Hash(canonical.Written, hash);
         Span<byte> stringToSignBuffer = stackalloc byte[256];
         var stringToSign = new Utf8Writer(stringToSignBuffer);
         stringToSign.Append(dialect.Algorithm);
@@ -198,9 +199,9 @@ internal sealed class V4QuerySigner
         stringToSign.AppendLowerHex(hash);
 
         int dayNumber = (utc.Year * 10000) + (utc.Month * 100) + utc.Day;
-        byte[] signingKey = dialect.KeyCache.GetKey(credentials, dayNumber, day, location);
+        SigningKey signingKey = dialect.KeyCache.GetKey(credentials, dayNumber, day, location);
         Span<byte> signature = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(signingKey, stringToSign.Written, signature);
+        signingKey.Hmac.Hash(stringToSign.Written, signature);
 
         // 4. The URL: the same encoded path and query, then the signature.
         ReadOnlySpan<byte> canonicalBytes = buffer.Slice(sectionSize, sectionSize);

@@ -227,31 +227,30 @@ function createStore(config, dataDir) {
     res.on('finish', () => { entry.completed = true; });
     res.on('close', () => { entry.durationMs = Date.now() - started; });
 
-    const ctx = {
-      entry,
-      dialect: config.dialect,
-      requestId: null,
-      hostId: null,
-      host: hostWithoutPort(req.headers.host),
-    };
-    let pairs;
-    let q;
-    let r;
-    let key;
+    const ctx = { entry, dialect: config.dialect, requestId: null, hostId: null, host: hostWithoutPort(req.headers.host) };
+    const invalidUri = () => sendError(req, res, ctx, 400, 'InvalidURI', "Couldn't parse the specified URI.");
+    let pairs = null;
+    let q = null;
     try {
       pairs = parseQuery(rawQuery);
       q = firstValues(pairs);
-      const scheme = detectScheme(q);
-      if (scheme && scheme !== 'ambiguous') ctx.dialect = dialectOf(scheme);
-      ctx.requestId = newRequestId(ctx.dialect);
-      ctx.hostId = crypto.randomBytes(24).toString('base64');
-      if (!rawPath.startsWith('/')) throw new DecodeError('request target must start with /');
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+    }
+    // Answer in the dialect of the signature scheme (S3 or OSS); unsigned -> config.dialect.
+    const scheme = q && detectScheme(q);
+    if (scheme && scheme !== 'ambiguous') ctx.dialect = dialectOf(scheme);
+    ctx.requestId = newRequestId(ctx.dialect);
+    ctx.hostId = crypto.randomBytes(24).toString('base64');
+    if (!pairs || !rawPath.startsWith('/')) return invalidUri();
+
+    let r;
+    let key;
+    try {
       r = route(req.headers.host, rawPath);
       key = strictDecode(r.rawKey); // exactly one percent-decoding; '+' stays '+'
     } catch (e) {
-      if (!ctx.requestId) ctx.requestId = newRequestId(ctx.dialect);
-      if (!ctx.hostId) ctx.hostId = 'test-store';
-      if (e instanceof DecodeError) return sendError(req, res, ctx, 400, 'InvalidURI', "Couldn't parse the specified URI.");
+      if (e instanceof DecodeError) return invalidUri();
       throw e;
     }
     Object.assign(entry, { bucket: r.bucket, key, addressing: r.style });
@@ -325,8 +324,20 @@ function createStore(config, dataDir) {
     'response-expires': 'Expires',
   };
 
+  // Header values go out as latin1 strings; this makes the bytes on the wire the UTF-8 bytes of
+  // the value (what S3/OSS send for e.g. a raw UTF-8 response-content-disposition).
+  const wireValue = (v) => Buffer.from(String(v), 'utf8').toString('latin1');
+
   function serveObject(req, res, ctx, obj, q, abortMidBody) {
     const { meta } = obj;
+    const overrides = [];
+    for (const [param, header] of Object.entries(OVERRIDES)) {
+      if (!(param in q)) continue;
+      if (/[\x00-\x08\x0a-\x1f\x7f]/.test(q[param])) {
+        return sendError(req, res, ctx, 400, 'InvalidArgument', `Invalid value for ${param}.`, { ArgumentName: param });
+      }
+      overrides.push([header, wireValue(q[param])]);
+    }
     setCommonHeaders(res, ctx);
     if (ctx.dialect === 'oss') {
       res.setHeader('x-oss-hash-crc64ecma', meta.crc64ecma);
@@ -348,7 +359,7 @@ function createStore(config, dataDir) {
       if (meta.cacheControl) r.setHeader('Cache-Control', meta.cacheControl);
       if (meta.contentDisposition) r.setHeader('Content-Disposition', meta.contentDisposition);
       if (meta.contentEncoding) r.setHeader('Content-Encoding', meta.contentEncoding);
-      for (const [param, header] of Object.entries(OVERRIDES)) if (param in q) r.setHeader(header, q[param]);
+      for (const [header, value] of overrides) r.setHeader(header, value);
     });
     stream.on('error', (err) => {
       const status = err.status || err.statusCode || 500;
@@ -564,6 +575,11 @@ async function main() {
     process.stdin.on('error', () => stop(0));
     process.stdin.resume();
   }
+
+  // A bug in one request must not kill the store under a running test suite: log and go on.
+  process.on('uncaughtException', (e) => {
+    process.stderr.write(`test-store: uncaught: ${e && e.stack ? e.stack : e}\n`);
+  });
 
   server.on('error', (e) => {
     process.stderr.write(`test-store: ${e.message}\n`);

@@ -105,10 +105,23 @@ function admin(port) {
   };
 }
 
+/** Change one character of the signature parameter (any scheme), keeping its shape. */
+function tamper(target) {
+  const out = target.replace(/([?&](?:X-Amz-Signature|x-oss-signature|Signature)=)([^&]*)/, (_, name, v) => {
+    const d = decodeURIComponent(v);
+    const i = d.search(/[A-Za-z0-9]/);
+    const c = d[i];
+    const nc = /[0-9]/.test(c) ? (c === '0' ? '1' : '0') : (c === 'a' ? 'b' : 'a');
+    return name + encodeURIComponent(d.slice(0, i) + nc + d.slice(i + 1));
+  });
+  if (out === target) throw new Error('no signature to tamper with');
+  return out;
+}
+
 /** <Code> of an XML error body. */
 function xmlCode(body) {
   const m = /<Code>([^<]*)<\/Code>/.exec(body.toString('utf8'));
   return m ? m[1] : null;
 }
 
-module.exports = { startServer, request, splitUrl, admin, xmlCode, agent };
+module.exports = { startServer, request, splitUrl, admin, xmlCode, tamper, agent };

@@ -10,7 +10,11 @@ const crypto = require('node:crypto');
 const { S3Client, GetObjectCommand, HeadObjectCommand } = require('@aws-sdk/client-s3');
 const { getSignedUrl } = require('@aws-sdk/s3-request-presigner');
 const OSS = require('ali-oss');
-const { startServer, request, splitUrl, admin, xmlCode } = require('./helpers');
+
+// ali-oss warns on every STS client that it has no refreshSTSToken; expected here.
+const warn = console.warn;
+console.warn = (...a) => { if (!/refreshSTSToken/.test(String(a[0]))) warn(...a); };
+const { startServer, request, splitUrl, admin, xmlCode, tamper } = require('./helpers');
 
 const BUCKET = 'testbucket';
 const CNAME = 'static.test';
@@ -91,11 +95,6 @@ const SCHEMES = [
   ['oss-v1 path', (k, o = {}) => ossV1Url(k, { style: 'path', ...o })],
 ];
 
-/** Replace the signature in a target with a different value of the same shape. */
-function tamper(target) {
-  return target.replace(/((?:X-Amz-Signature|x-oss-signature)=[0-9a-f]*)([0-9a-f])/, (_, a, c) => a + (c === '0' ? '1' : '0'))
-    .replace(/(Signature=)([A-Za-z0-9])/, (_, a, c) => a + (c === 'A' ? 'B' : 'A'));
-}
 
 function assertXmlError(r, status, code, requestIdHeader) {
   assert.equal(r.status, status, `status; body: ${r.body}`);
@@ -339,6 +338,11 @@ describe('ranges, conditionals, overrides', () => {
     const v1 = await request(port, ossV1Url(key, { options: { response: { 'content-disposition': cd } } }));
     assert.equal(v1.status, 200, String(v1.body));
     assert.equal(v1.headers['content-disposition'], cd);
+    // raw UTF-8 in the override: the header carries the UTF-8 bytes
+    const raw = 'attachment; filename="报告 Привет 😀.pdf"';
+    const u8 = await request(port, await s3Url(key, { extra: { ResponseContentDisposition: raw } }));
+    assert.equal(u8.status, 200);
+    assert.equal(Buffer.from(u8.headers['content-disposition'], 'latin1').toString('utf8'), raw);
   });
 
   it('x-oss-hash-crc64ecma is the CRC-64/ECMA of the object', async () => {
@@ -466,5 +470,67 @@ describe('recording and admin', () => {
     s2.proc.kill('SIGTERM');
     assert.equal(await exited, 0);
     await s2.stop();
+  });
+});
+
+describe('127.0.0.1 without a bucket in the path', () => {
+  it('cname mode for 127.0.0.1: every path is a key of the mapped bucket', async () => {
+    const s2 = await startServer({ credentials: [CRED], cname: { '127.0.0.1': BUCKET }, buckets: [BUCKET] });
+    try {
+      await admin(s2.port).put(BUCKET, 'a//b', content('a//b'));
+      // ali-oss with an IP endpoint puts the bucket in neither host nor path, and signs /<bucket>/<key>
+      const oss = new OSS({ region: 'oss-cn-hangzhou', ...CRED, bucket: BUCKET, endpoint: `http://127.0.0.1:${s2.port}` });
+      const u = splitUrl(await oss.signatureUrlV4('GET', 60, { queries: {} }, 'a//b'));
+      assert.equal(u.target.split('?')[0], '/a//b');
+      const r = await request(s2.port, u);
+      assert.equal(r.status, 200, String(r.body));
+      assert.deepEqual(r.body, content('a//b'));
+    } finally {
+      await s2.stop();
+    }
+  });
+
+  it('defaultBucket: used when the first segment is not a bucket; path style still works', async () => {
+    const s2 = await startServer({ credentials: [CRED], defaultBucket: BUCKET, buckets: [BUCKET, 'other'] });
+    try {
+      const a = admin(s2.port);
+      await a.put(BUCKET, 'plus+plus.txt', content('plus+plus.txt'));
+      await a.put('other', 'x.txt', content('x.txt'));
+      const oss = new OSS({ region: 'oss-cn-hangzhou', ...CRED, bucket: BUCKET, endpoint: `http://127.0.0.1:${s2.port}` });
+      const r1 = await request(s2.port, splitUrl(await oss.signatureUrlV4('GET', 60, { queries: {} }, 'plus+plus.txt')));
+      assert.equal(r1.status, 200, String(r1.body));
+      const c = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${s2.port}`, forcePathStyle: true, credentials: { accessKeyId: CRED.accessKeyId, secretAccessKey: CRED.accessKeySecret } });
+      const r2 = await request(s2.port, splitUrl(await getSignedUrl(c, new GetObjectCommand({ Bucket: 'other', Key: 'x.txt' }), { expiresIn: 60 })));
+      assert.equal(r2.status, 200, String(r2.body));
+      assert.deepEqual(r2.body, content('x.txt'));
+    } finally {
+      await s2.stop();
+    }
+  });
+});
+
+describe('--config FILE', () => {
+  it('reads the config from a file', async () => {
+    const fs = require('node:fs');
+    const os = require('node:os');
+    const path = require('node:path');
+    const { spawn } = require('node:child_process');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'test-store-cfg-'));
+    const file = path.join(dir, 'config.json');
+    fs.writeFileSync(file, JSON.stringify({ credentials: [CRED], buckets: ['cfgbucket'] }));
+    const proc = spawn(process.execPath, [path.join(__dirname, '..', 'server.js'), '--port', '0', '--data', dir, '--config', file], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      const line = await new Promise((resolve) => { let o = ''; proc.stdout.on('data', (d) => { o += d; if (o.includes('\n')) resolve(o); }); });
+      const p = JSON.parse(line).port;
+      await admin(p).put('cfgbucket', 'k', Buffer.from('v'));
+      const c = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${p}`, forcePathStyle: true, credentials: { accessKeyId: CRED.accessKeyId, secretAccessKey: CRED.accessKeySecret } });
+      const r = await request(p, splitUrl(await getSignedUrl(c, new GetObjectCommand({ Bucket: 'cfgbucket', Key: 'k' }), { expiresIn: 60 })));
+      assert.equal(r.status, 200);
+    } finally {
+      const exited = new Promise((res) => proc.once('exit', res));
+      proc.stdin.end();
+      await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

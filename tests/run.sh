@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test of the project: the test store's own suite (Node) and the .NET suites (xunit).
+# This is the one test command; README.md gives it and .ci/run calls it.
+# Usage: tests/run.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Cli]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+for tool in dotnet node npm redis-server chromium curl wget; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if ((${#missing[@]})); then
+  echo "tests/run.sh: missing ${missing[*]}." >&2
+  echo "On Debian/Ubuntu: sudo apt-get install -y redis-server chromium curl wget nodejs npm (and the .NET 10 SDK); .ci/run does this on CI." >&2
+  exit 1
+fi
+
+log_dir=$(mktemp -d)
+trap 'rm -rf "$log_dir"' EXIT
+
+echo "== test store: npm ci and its own tests"
+(cd tests/TestStore && npm ci --no-audit --no-fund --loglevel=error)
+node_status=0
+(cd tests/TestStore && npm test) 2>&1 | tee "$log_dir/node.log" || node_status=$?
+
+echo "== .NET: build and test"
+dotnet_status=0
+dotnet test PresignGateway.sln -c Release "$@" 2>&1 | tee "$log_dir/dotnet.log" || dotnet_status=$?
+
+# One closing line over both runners: 'N passed, N failed'.
+passed=0 failed=0 skipped=0
+read -r p f < <(awk '/^# pass /{p+=$3} /^# fail /{f+=$3} END{print p+0, f+0}' "$log_dir/node.log")
+passed=$((passed + p)); failed=$((failed + f))
+read -r p f s < <(sed -nE 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/p' "$log_dir/dotnet.log" \
+  | awk '{p+=$1; f+=$2; s+=$3} END{print p+0, f+0, s+0}')
+passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+if ((dotnet_status != 0 && failed == 0)); then
+  failed=1  # the build or the test host failed before any test could report
+fi
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+if ((node_status != 0 || dotnet_status != 0 || failed != 0)); then
+  exit 1
+fi
