@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using PresignGateway.Cli;
+using PresignGateway.Hosting;
 
 // The executable doubles as a command-line tool: dispatch before the web host exists, so stdout carries only the result.
 if (args is ["presign", .. var presignArgs])
@@ -6,14 +8,16 @@ if (args is ["presign", .. var presignArgs])
     return PresignCommand.Run(presignArgs, Console.In, Console.Out, Console.Error, Environment.GetEnvironmentVariable, TimeProvider.System);
 }
 
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+var builder = GatewayApplication.CreateBuilder(args);
+await using var app = GatewayApplication.Build(builder);
+try
 {
-    Args = args,
-    // appsettings.json travels with the build output; finding it there makes the app start from any directory.
-    ContentRootPath = AppContext.BaseDirectory,
-});
-
-var app = builder.Build();
-app.MapGet("/healthz", () => Results.Text("ok"));
-await app.RunAsync();
-return 0;
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException invalid)
+{
+    // One message listing every problem, each saying what to fix.
+    Console.Error.WriteLine($"PresignGateway: the configuration is invalid:{Environment.NewLine}  - {string.Join($"{Environment.NewLine}  - ", invalid.Failures)}");
+    return 1;
+}

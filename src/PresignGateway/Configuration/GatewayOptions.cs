@@ -1,0 +1,118 @@
+using PresignGateway.Signing;
+
+namespace PresignGateway.Configuration;
+
+/// <summary>The <c>Gateway</c> section: stores (where objects live) and sites (which links map to them).</summary>
+internal sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    /// <summary>Stores by name. Configuration keys are case-insensitive, so the lookup is too.</summary>
+    public Dictionary<string, StoreOptions> Stores { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public Dictionary<string, SiteOptions> Sites { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public CacheOptions Cache { get; init; } = new();
+
+    public UpstreamOptions Upstream { get; init; } = new();
+}
+
+/// <summary>A bucket in OSS or an S3-compatible store, with the keys that sign for it.</summary>
+internal sealed class StoreOptions
+{
+    /// <summary><c>OssV4</c>, <c>OssV1</c> or <c>S3V4</c>, any case. Kept as text so a typo is reported with every other problem.</summary>
+    public string? Provider { get; set; }
+
+    /// <summary><c>scheme://host[:port]</c> of the service, without the bucket.</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>The signing region: <c>cn-hangzhou</c> for OSS (without <c>oss-</c>), <c>us-east-1</c>, <c>auto</c> for R2.</summary>
+    public string? Region { get; set; }
+
+    public string? Bucket { get; set; }
+
+    /// <summary><c>VirtualHosted</c>, <c>Path</c> or <c>CustomDomain</c>.</summary>
+    public string Addressing { get; set; } = nameof(AddressingStyle.VirtualHosted);
+
+    /// <summary>How long each presigned URL is valid; the cache keeps it until shortly before that.</summary>
+    public TimeSpan UrlLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Empty: taken from OSS_ACCESS_KEY_ID / AWS_ACCESS_KEY_ID.</summary>
+    public string? AccessKeyId { get; set; }
+
+    public string? AccessKeySecret { get; set; }
+
+    public string? SecurityToken { get; set; }
+}
+
+/// <summary>Which requests a site answers and how it maps them onto a store.</summary>
+internal sealed class SiteOptions
+{
+    /// <summary>Host names, matched without the port: exact, <c>*.example.com</c>, or <c>*</c>.</summary>
+    public List<string> Hosts { get; init; } = [];
+
+    public string PathPrefix { get; set; } = "/";
+
+    public string? Store { get; set; }
+
+    /// <summary>Prepended to the rest of the path to form the object key.</summary>
+    public string KeyPrefix { get; set; } = "";
+
+    /// <summary><c>Proxy</c> (stream through) or <c>Redirect</c> (302 to the presigned URL).</summary>
+    public string Mode { get; set; } = nameof(DeliveryMode.Proxy);
+
+    /// <summary><c>Attachment</c> or <c>Inline</c>.</summary>
+    public string Disposition { get; set; } = nameof(DispositionType.Attachment);
+
+    /// <summary>Exact request paths that map to a fixed key, such as <c>/latest/app.zip</c>.</summary>
+    public Dictionary<string, AliasOptions> Aliases { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Client query parameters the site honours: <c>versionId</c>, <c>x-oss-process</c>, <c>filename</c>.</summary>
+    public List<string> AllowedQuery { get; init; } = [];
+
+    /// <summary>Replaces the store's Cache-Control on successful responses, for a CDN in front.</summary>
+    public string? CacheControl { get; set; }
+}
+
+internal sealed class AliasOptions
+{
+    public string? Key { get; set; }
+
+    public string? FileName { get; set; }
+
+    public string? VersionId { get; set; }
+}
+
+internal sealed class CacheOptions
+{
+    /// <summary>Refresh a cached URL this long before it expires (or 10% of its lifetime when that is smaller).</summary>
+    public TimeSpan RefreshBefore { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most URLs the in-process tier holds.</summary>
+    public int MaxEntries { get; set; } = 100_000;
+}
+
+internal sealed class UpstreamOptions
+{
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long to wait for the store's response headers.</summary>
+    public TimeSpan ResponseHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public int MaxConnectionsPerServer { get; set; } = 1024;
+}
+
+internal enum DeliveryMode
+{
+    /// <summary>Stream the object through the gateway.</summary>
+    Proxy,
+
+    /// <summary>Answer 302 with the presigned URL.</summary>
+    Redirect,
+}
+
+internal enum DispositionType
+{
+    Attachment,
+    Inline,
+}

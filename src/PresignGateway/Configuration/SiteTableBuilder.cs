@@ -1,0 +1,315 @@
+using System.Collections.Frozen;
+using Microsoft.Extensions.Configuration;
+using PresignGateway.Responses;
+using PresignGateway.Signing;
+using PresignGateway.Sites;
+
+namespace PresignGateway.Configuration;
+
+/// <summary>
+/// Turns the <c>Gateway</c> options into a routing table, collecting every problem (with the setting's path and what
+/// to do) instead of stopping at the first, so an operator fixes a broken configuration in one pass.
+/// </summary>
+internal sealed class SiteTableBuilder
+{
+    private static readonly string[] KnownQueryNames = ["versionId", "x-oss-process", "filename"];
+
+    private readonly IConfiguration _configuration;
+    private readonly List<string> _errors = [];
+
+    private SiteTableBuilder(IConfiguration configuration) => _configuration = configuration;
+
+    /// <summary>Builds the table, or returns null with the list of problems.</summary>
+    /// <param name="configuration">Where credentials that the stores leave empty come from (OSS_ACCESS_KEY_ID, ...).</param>
+    public static SiteTable? TryBuild(GatewayOptions options, IConfiguration configuration, out IReadOnlyList<string> errors)
+    {
+        var builder = new SiteTableBuilder(configuration);
+        SiteTable? table = builder.Build(options);
+        errors = builder._errors;
+        return builder._errors.Count == 0 ? table : null;
+    }
+
+    private SiteTable? Build(GatewayOptions options)
+    {
+        if (options.Cache.RefreshBefore <= TimeSpan.Zero)
+        {
+            _errors.Add("Gateway:Cache:RefreshBefore must be positive, such as 00:05:00.");
+        }
+
+        if (options.Cache.MaxEntries < 1)
+        {
+            _errors.Add("Gateway:Cache:MaxEntries must be at least 1 (default 100000).");
+        }
+
+        var stores = new Dictionary<string, StoreTarget>(StringComparer.OrdinalIgnoreCase);
+        foreach ((string name, StoreOptions store) in options.Stores)
+        {
+            if (BuildStore(name, store) is { } target)
+            {
+                stores[name] = target;
+            }
+        }
+
+        if (options.Sites.Count == 0)
+        {
+            _errors.Add("Gateway:Sites is empty: add at least one site (Hosts, PathPrefix, Store).");
+        }
+
+        var sites = new List<Site>();
+        var bindings = new List<(string HostPattern, Site Site)>();
+        var claimed = new Dictionary<(string Host, string Prefix), string>();
+        foreach ((string name, SiteOptions site) in options.Sites)
+        {
+            Site? built = BuildSite(name, site, stores, options.Stores.Keys);
+            if (built is null)
+            {
+                continue;
+            }
+
+            sites.Add(built);
+            foreach (string host in site.Hosts)
+            {
+                string pattern = host.Trim().ToLowerInvariant();
+                if (claimed.TryGetValue((pattern, built.PathPrefix), out string? other))
+                {
+                    _errors.Add($"Gateway:Sites:{name} and Gateway:Sites:{other} both claim host '{pattern}' with path prefix '{PrefixText(built.PathPrefix)}': give one of them another host or prefix.");
+                    continue;
+                }
+
+                claimed[(pattern, built.PathPrefix)] = name;
+                bindings.Add((pattern, built));
+            }
+        }
+
+        return _errors.Count == 0 ? new SiteTable(sites, bindings) : null;
+    }
+
+    private StoreTarget? BuildStore(string name, StoreOptions store)
+    {
+        string path = $"Gateway:Stores:{name}";
+        int errorsBefore = _errors.Count;
+        SigningScheme? scheme = ParseEnum<SigningScheme>(store.Provider, $"{path}:Provider", required: true);
+        AddressingStyle? addressing = ParseEnum<AddressingStyle>(store.Addressing, $"{path}:Addressing", required: false);
+
+        BucketLocation? location = null;
+        if (string.IsNullOrWhiteSpace(store.Endpoint) || string.IsNullOrWhiteSpace(store.Region) || string.IsNullOrWhiteSpace(store.Bucket))
+        {
+            foreach ((string setting, string? value) in new[] { ("Endpoint", store.Endpoint), ("Region", store.Region), ("Bucket", store.Bucket) })
+            {
+                if (string.IsNullOrWhiteSpace(value))
+                {
+                    _errors.Add($"{path}:{setting} is required.");
+                }
+            }
+        }
+        else if (addressing is { } style)
+        {
+            try
+            {
+                location = BucketLocation.Create(store.Endpoint, store.Region, store.Bucket, style);
+            }
+            catch (InvalidPresignRequestException e)
+            {
+                _errors.Add($"{path}:{Capitalise(e.ParamName)}: {e.Reason}");
+            }
+        }
+
+        if (scheme is SigningScheme.OssV4 or SigningScheme.OssV1 && store.Bucket?.Contains('.', StringComparison.Ordinal) == true)
+        {
+            _errors.Add($"{path}:Bucket: an OSS bucket name can't contain '.'.");
+        }
+
+        Credentials? credentials = scheme is { } s ? BuildCredentials(path, store, s) : null;
+        if (scheme is { } signing)
+        {
+            TimeSpan max = signing != SigningScheme.OssV1 ? TimeSpan.FromDays(7) : TimeSpan.FromDays(3650);
+            if (signing != SigningScheme.S3V4 && credentials?.SecurityToken is not null)
+            {
+                max = TimeSpan.FromHours(12);
+            }
+
+            if (store.UrlLifetime < TimeSpan.FromSeconds(1) || store.UrlLifetime > max || store.UrlLifetime.Ticks % TimeSpan.TicksPerSecond != 0)
+            {
+                _errors.Add($"{path}:UrlLifetime is {store.UrlLifetime}: it must be whole seconds from 00:00:01 to {max:c} for {signing}{(max == TimeSpan.FromHours(12) ? " with an STS token" : "")}.");
+            }
+        }
+
+        return _errors.Count == errorsBefore && scheme is { } done && location is not null && credentials is not null
+            ? new StoreTarget(name, UrlPresigners.Create(done), location, credentials, store.UrlLifetime)
+            : null;
+    }
+
+    private Credentials? BuildCredentials(string path, StoreOptions store, SigningScheme scheme)
+    {
+        (string idVariable, string secretVariable, string tokenVariable) = scheme == SigningScheme.S3V4
+            ? ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+            : ("OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN");
+        bool fromConfiguration = !string.IsNullOrEmpty(store.AccessKeyId) || !string.IsNullOrEmpty(store.AccessKeySecret);
+        string? id = fromConfiguration ? store.AccessKeyId : _configuration[idVariable];
+        string? secret = fromConfiguration ? store.AccessKeySecret : _configuration[secretVariable];
+        string? token = fromConfiguration ? store.SecurityToken : _configuration[tokenVariable];
+        if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(secret))
+        {
+            _errors.Add(fromConfiguration
+                ? $"{path}: set both AccessKeyId and AccessKeySecret (or neither, to use {idVariable} and {secretVariable})."
+                : $"{path} has no keys: set {path}:AccessKeyId and {path}:AccessKeySecret, or the environment variables {idVariable} and {secretVariable}.");
+            return null;
+        }
+
+        try
+        {
+            return new Credentials(id, secret, string.IsNullOrEmpty(token) ? null : token);
+        }
+        catch (InvalidPresignRequestException e)
+        {
+            _errors.Add($"{path}: the credentials are unusable: {e.Reason}");
+            return null;
+        }
+    }
+
+    private Site? BuildSite(string name, SiteOptions site, Dictionary<string, StoreTarget> stores, IEnumerable<string> storeNames)
+    {
+        string path = $"Gateway:Sites:{name}";
+        int errorsBefore = _errors.Count;
+        if (site.Hosts.Count == 0)
+        {
+            _errors.Add($"{path}:Hosts is empty: list the host names it answers, such as downloads.example.com, *.example.com or *.");
+        }
+
+        foreach (string host in site.Hosts)
+        {
+            if (!IsValidHostPattern(host.Trim()))
+            {
+                _errors.Add($"{path}:Hosts has '{host}': use a host name without scheme, port or path, '*.example.com' or '*'.");
+            }
+        }
+
+        string prefix = site.PathPrefix ?? "/";
+        if (!prefix.StartsWith('/') || prefix.Contains('?', StringComparison.Ordinal) || prefix.Contains('%', StringComparison.Ordinal))
+        {
+            _errors.Add($"{path}:PathPrefix '{prefix}' must start with '/' and be written decoded, without '?' or '%'.");
+        }
+
+        string normalisedPrefix = prefix.TrimEnd('/');
+        StoreTarget? store = null;
+        if (string.IsNullOrWhiteSpace(site.Store))
+        {
+            _errors.Add($"{path}:Store is required: name one of the stores ({string.Join(", ", storeNames)}).");
+        }
+        else if (!stores.TryGetValue(site.Store, out store) && !storeNames.Contains(site.Store, StringComparer.OrdinalIgnoreCase))
+        {
+            _errors.Add($"{path}:Store '{site.Store}' is not a configured store; the stores are: {string.Join(", ", storeNames)}.");
+        }
+
+        DeliveryMode? mode = ParseEnum<DeliveryMode>(site.Mode, $"{path}:Mode", required: false);
+        DispositionType? disposition = ParseEnum<DispositionType>(site.Disposition, $"{path}:Disposition", required: false);
+
+        foreach (string query in site.AllowedQuery)
+        {
+            if (!KnownQueryNames.Contains(query, StringComparer.Ordinal))
+            {
+                _errors.Add($"{path}:AllowedQuery has '{query}': the gateway honours only {string.Join(", ", KnownQueryNames)} (case-sensitive).");
+            }
+        }
+
+        string? cacheControl = string.IsNullOrWhiteSpace(site.CacheControl) ? null : site.CacheControl.Trim();
+        if (cacheControl is not null && cacheControl.Any(c => c < ' ' || c > '~'))
+        {
+            _errors.Add($"{path}:CacheControl must be printable ASCII, such as 'public, max-age=86400'.");
+        }
+
+        string keyPrefix = site.KeyPrefix ?? "";
+        if (keyPrefix.Length > 0 && ObjectKeyRules.Check(keyPrefix + "x") is { } keyPrefixProblem)
+        {
+            _errors.Add($"{path}:KeyPrefix: {keyPrefixProblem}");
+        }
+
+        var aliases = new Dictionary<string, SiteAlias>(StringComparer.Ordinal);
+        foreach ((string aliasPath, AliasOptions alias) in site.Aliases)
+        {
+            string aliasSetting = $"{path}:Aliases:{aliasPath}";
+            if (!aliasPath.StartsWith('/') || !(aliasPath.StartsWith(normalisedPrefix + "/", StringComparison.Ordinal) || aliasPath == normalisedPrefix))
+            {
+                _errors.Add($"{aliasSetting}: an alias is a full request path under the site's PathPrefix '{PrefixText(normalisedPrefix)}'.");
+            }
+
+            if (string.IsNullOrEmpty(alias.Key))
+            {
+                _errors.Add($"{aliasSetting}:Key is required: the object key the alias serves.");
+            }
+            else if (ObjectKeyRules.Check(alias.Key) is { } keyProblem)
+            {
+                _errors.Add($"{aliasSetting}:Key: {keyProblem}");
+            }
+
+            string? fileName = null;
+            if (!string.IsNullOrEmpty(alias.FileName))
+            {
+                fileName = DownloadFileName.Clean(alias.FileName);
+                if (fileName is null)
+                {
+                    _errors.Add($"{aliasSetting}:FileName has nothing left after removing paths and control characters.");
+                }
+            }
+
+            aliases[aliasPath] = new SiteAlias(alias.Key ?? "", fileName, string.IsNullOrEmpty(alias.VersionId) ? null : alias.VersionId);
+        }
+
+        if (_errors.Count != errorsBefore || store is null || mode is null || disposition is null)
+        {
+            return null;
+        }
+
+        return new Site
+        {
+            Name = name,
+            PathPrefix = normalisedPrefix,
+            Store = store,
+            KeyPrefix = keyPrefix,
+            Mode = mode.Value,
+            Disposition = disposition.Value,
+            Aliases = aliases.ToFrozenDictionary(StringComparer.Ordinal),
+            AllowsVersionId = site.AllowedQuery.Contains("versionId"),
+            AllowsImageProcessing = site.AllowedQuery.Contains("x-oss-process") && store.SupportsImageProcessing,
+            AllowsFileName = site.AllowedQuery.Contains("filename"),
+            CacheControl = cacheControl,
+        };
+    }
+
+    private TEnum? ParseEnum<TEnum>(string? value, string setting, bool required)
+        where TEnum : struct, Enum
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required)
+            {
+                _errors.Add($"{setting} is required: one of {string.Join(", ", Enum.GetNames<TEnum>())}.");
+            }
+
+            return required ? null : default(TEnum);
+        }
+
+        if (Enum.TryParse(value.Trim(), ignoreCase: true, out TEnum parsed) && Enum.IsDefined(parsed) && !char.IsAsciiDigit(value.Trim()[0]))
+        {
+            return parsed;
+        }
+
+        _errors.Add($"{setting} is '{value}': use one of {string.Join(", ", Enum.GetNames<TEnum>())}.");
+        return null;
+    }
+
+    private static bool IsValidHostPattern(string host)
+    {
+        if (host == "*")
+        {
+            return true;
+        }
+
+        string name = host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host;
+        return name.Length > 0 && Uri.CheckHostName(name) is UriHostNameType.Dns or UriHostNameType.IPv4 && !name.Contains('*', StringComparison.Ordinal);
+    }
+
+    private static string PrefixText(string normalisedPrefix) => normalisedPrefix.Length == 0 ? "/" : normalisedPrefix;
+
+    private static string Capitalise(string? parameter) => string.IsNullOrEmpty(parameter) ? "Store" : char.ToUpperInvariant(parameter[0]) + parameter[1..];
+}

@@ -1,0 +1,44 @@
+namespace PresignGateway.Diagnostics;
+
+/// <summary>
+/// Every log message of the gateway, source-generated, with fixed event ids. None of them takes a URL, a query
+/// string, a key id, a secret or a signature: a presigned URL is a bearer credential.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Debug, "No site for host {Host}; answered 404.")]
+    public static partial void NoSite(ILogger logger, string host);
+
+    [LoggerMessage(2, LogLevel.Debug, "Refused a request to site {Site}: {Reason}")]
+    public static partial void BadRequest(ILogger logger, string site, string reason);
+
+    [LoggerMessage(3, LogLevel.Warning, "The store refused a signed request with status {Status}.")]
+    public static partial void StorageRejected(ILogger logger, int status);
+
+    [LoggerMessage(4, LogLevel.Warning, "The store failed with status {Status}.")]
+    public static partial void StorageFailed(ILogger logger, int status);
+
+    [LoggerMessage(5, LogLevel.Warning, "The store answered with unexpected status {Status}.")]
+    public static partial void StorageUnexpected(ILogger logger, int status);
+
+    [LoggerMessage(6, LogLevel.Warning, "Forwarding to store {Store} failed: {Error}.")]
+    public static partial void ForwardingFailed(ILogger logger, string store, string error);
+
+    [LoggerMessage(7, LogLevel.Debug, "The client went away during a download from site {Site}.")]
+    public static partial void ClientAborted(ILogger logger, string site);
+
+    [LoggerMessage(8, LogLevel.Information, "Configuration reloaded: {SiteCount} sites.")]
+    public static partial void ConfigurationReloaded(ILogger logger, int siteCount);
+
+    [LoggerMessage(9, LogLevel.Error, "The changed configuration is invalid and was not applied; the previous one stays in force. Problems: {Problems}")]
+    public static partial void ConfigurationRejected(ILogger logger, string problems);
+
+    [LoggerMessage(10, LogLevel.Information, "No Redis configured (ConnectionStrings:Redis or Gateway:Cache:Redis): presigned URLs are cached in this process only.")]
+    public static partial void InProcessCacheOnly(ILogger logger);
+
+    [LoggerMessage(11, LogLevel.Information, "Presigned URLs are shared between replicas through Redis.")]
+    public static partial void SharedCacheEnabled(ILogger logger);
+
+    [LoggerMessage(12, LogLevel.Warning, "The store refused a cached URL for store {Store}; evicted it and signed again.")]
+    public static partial void CachedUrlRejected(ILogger logger, string store);
+}

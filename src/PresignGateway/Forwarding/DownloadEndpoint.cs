@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using PresignGateway.Configuration;
+using PresignGateway.Diagnostics;
+using PresignGateway.Presigning;
+using PresignGateway.Responses;
+using PresignGateway.Signing;
+using PresignGateway.Sites;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace PresignGateway.Forwarding;
+
+/// <summary>
+/// The request flow, top to bottom: method -> site and key -> presigned URL (cached) -> 302 redirect, or stream from
+/// the store through YARP with the download headers shaped on the way back.
+/// </summary>
+internal sealed class DownloadEndpoint
+{
+    // Only used by YARP to build a URI that the transformer then replaces with the signed one.
+    private const string PlaceholderDestination = "http://store.invalid/";
+
+    private readonly SiteTableProvider _sites;
+    private readonly PresignedUrlCache _cache;
+    private readonly IHttpForwarder _forwarder;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly DownloadTransformer _transformer;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DownloadEndpoint> _logger;
+    private readonly ForwarderRequestConfig _requestConfig;
+
+    public DownloadEndpoint(
+        SiteTableProvider sites, PresignedUrlCache cache, IHttpForwarder forwarder, StorageInvoker invoker, DownloadTransformer transformer,
+        TimeProvider time, IOptions<GatewayOptions> options, ILogger<DownloadEndpoint> logger)
+    {
+        _sites = sites;
+        _cache = cache;
+        _forwarder = forwarder;
+        _invoker = invoker.Invoker;
+        _transformer = transformer;
+        _time = time;
+        _logger = logger;
+        _requestConfig = new ForwarderRequestConfig
+        {
+            ActivityTimeout = options.Value.Upstream.ResponseHeadersTimeout,
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        HttpRequest request = context.Request;
+        bool head = HttpMethods.IsHead(request.Method);
+        if (!head && !HttpMethods.IsGet(request.Method))
+        {
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Only GET and HEAD are supported.").ConfigureAwait(false);
+            return;
+        }
+
+        string rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        if (!DownloadResolver.TryResolve(_sites.Current, request.Host.Host, rawTarget, request.Query, out DownloadPlan plan, out int status, out string detail))
+        {
+            await ProblemResponses.WriteAsync(context, status, detail).ConfigureAwait(false);
+            return;
+        }
+
+        Site site = plan.Site;
+        string disposition = ContentDispositionFormatter.Format(plan.Disposition, plan.FileName);
+        bool redirect = site.Mode == DeliveryMode.Redirect;
+        var target = new PresignTarget(
+            site.Store, head ? PresignMethod.Head : PresignMethod.Get, plan.Key, plan.VersionId,
+            // In redirect mode the store itself answers the download, so the name travels signed inside the URL.
+            redirect ? disposition : null,
+            plan.ImageProcess);
+
+        CachedPresignedUrl url;
+        try
+        {
+            url = await _cache.GetAsync(target, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (InvalidPresignRequestException e)
+        {
+            Log.BadRequest(_logger, site.Name, e.Reason);
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, e.Reason).ConfigureAwait(false);
+            return;
+        }
+
+        if (redirect)
+        {
+            WriteRedirect(context.Response, url, site.Store.UrlLifetime);
+            return;
+        }
+
+        await ForwardAsync(context, site, target, url, disposition).ConfigureAwait(false);
+    }
+
+    private void WriteRedirect(HttpResponse response, CachedPresignedUrl url, TimeSpan urlLifetime)
+    {
+        // Let the client reuse the redirect only while the URL still has its refresh margin left.
+        TimeSpan usable = url.ExpiresAt - _cache.RefreshMargin(urlLifetime) - _time.GetUtcNow();
+        long maxAge = Math.Max(0, (long)usable.TotalSeconds);
+        response.StatusCode = StatusCodes.Status302Found;
+        response.Headers.Location = url.Url;
+        response.Headers.CacheControl = string.Create(CultureInfo.InvariantCulture, $"private, max-age={maxAge}");
+        response.ContentLength = 0;
+    }
+
+    private async Task ForwardAsync(HttpContext context, Site site, PresignTarget target, CachedPresignedUrl url, string disposition)
+    {
+        var exchange = new DownloadExchange
+        {
+            SignedUrl = url.Url,
+            Method = target.Method,
+            ContentDisposition = disposition,
+            CacheControl = site.CacheControl,
+        };
+        context.Features.Set(exchange);
+        ForwarderError error = await _forwarder.SendAsync(context, PlaceholderDestination, _invoker, _requestConfig, _transformer).ConfigureAwait(false);
+        if (error == ForwarderError.None)
+        {
+            return;
+        }
+
+        if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.UpgradeRequestCanceled)
+        {
+            Log.ClientAborted(_logger, site.Name);
+            return;
+        }
+
+        Log.ForwardingFailed(_logger, site.Store.Name, error.ToString());
+        if (!context.Response.HasStarted)
+        {
+            bool timedOut = error == ForwarderError.RequestTimedOut;
+            await ProblemResponses.WriteAsync(
+                context,
+                timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+                timedOut ? "The storage service did not answer in time." : "The storage service could not be reached.").ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using PresignGateway.Diagnostics;
+using PresignGateway.Responses;
+using PresignGateway.Signing;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace PresignGateway.Forwarding;
+
+/// <summary>What the transformer needs to know about the download in flight; set on the HttpContext's features.</summary>
+internal sealed class DownloadExchange
+{
+    public required string SignedUrl { get; init; }
+
+    public required PresignMethod Method { get; init; }
+
+    public required string ContentDisposition { get; init; }
+
+    public required string? CacheControl { get; init; }
+
+    /// <summary>The store's status when it refused the request (403, 400...); null when it answered normally.</summary>
+    public int? RejectedStatus { get; set; }
+}
+
+/// <summary>
+/// Shapes the request to the store and the response to the client; one instance serves every request.
+/// The request goes to exactly the URL that was signed: YARP would rebuild it from the path and re-encode it
+/// (<c>%2F</c> becomes <c>%252F</c>), which breaks the signature.
+/// </summary>
+internal sealed class DownloadTransformer(ILogger<DownloadTransformer> logger) : HttpTransformer
+{
+    private static readonly UriCreationOptions ExactUri = new() { DangerousDisablePathAndQueryCanonicalization = true };
+
+    public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        DownloadExchange exchange = httpContext.Features.GetRequiredFeature<DownloadExchange>();
+        proxyRequest.RequestUri = new Uri(exchange.SignedUrl, ExactUri);
+        proxyRequest.Method = exchange.Method == PresignMethod.Head ? HttpMethod.Head : HttpMethod.Get;
+        // A body on GET is never forwarded; the headers start empty (no base call), then get the allow-list.
+        proxyRequest.Content = null;
+        proxyRequest.Headers.Host = null;
+        DownloadHeaders.CopyRequestHeaders(httpContext.Request, proxyRequest);
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        if (proxyResponse is null)
+        {
+            // The store did not answer; the handler maps the forwarder error.
+            return false;
+        }
+
+        DownloadExchange exchange = httpContext.Features.GetRequiredFeature<DownloadExchange>();
+        HttpResponse response = httpContext.Response;
+        int status = (int)proxyResponse.StatusCode;
+        switch (status)
+        {
+            case StatusCodes.Status200OK or StatusCodes.Status206PartialContent or StatusCodes.Status304NotModified:
+                response.StatusCode = status;
+                DownloadHeaders.CopyResponseHeaders(proxyResponse, response, exchange.CacheControl);
+                response.Headers.ContentDisposition = exchange.ContentDisposition;
+                response.Headers.XContentTypeOptions = "nosniff";
+                return status != StatusCodes.Status304NotModified;
+
+            case StatusCodes.Status416RangeNotSatisfiable or StatusCodes.Status412PreconditionFailed:
+                response.StatusCode = status;
+                response.Headers.CacheControl = "no-store";
+                if (proxyResponse.Content.Headers.TryGetValues("Content-Range", out IEnumerable<string>? range))
+                {
+                    response.Headers.ContentRange = string.Join(",", range);
+                }
+
+                response.Headers.ContentLength = 0;
+                return false;
+
+            case StatusCodes.Status404NotFound:
+                await ProblemResponses.WriteAsync(httpContext, StatusCodes.Status404NotFound, "No object at this path.").ConfigureAwait(false);
+                return false;
+
+            case StatusCodes.Status403Forbidden or StatusCodes.Status400BadRequest or StatusCodes.Status401Unauthorized:
+                exchange.RejectedStatus = status;
+                Log.StorageRejected(logger, status);
+                await ProblemResponses.WriteAsync(httpContext, StatusCodes.Status502BadGateway, "The storage service refused the gateway's request.").ConfigureAwait(false);
+                return false;
+
+            case >= 500:
+                Log.StorageFailed(logger, status);
+                await ProblemResponses.WriteAsync(httpContext, StatusCodes.Status502BadGateway, "The storage service failed to answer.").ConfigureAwait(false);
+                return false;
+
+            default:
+                Log.StorageUnexpected(logger, status);
+                await ProblemResponses.WriteAsync(httpContext, StatusCodes.Status502BadGateway, "The storage service gave an unexpected answer.").ConfigureAwait(false);
+                return false;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text;
+using Microsoft.Net.Http.Headers;
+using PresignGateway.Configuration;
+
+namespace PresignGateway.Responses;
+
+/// <summary>
+/// The name a download is saved under. The documented rule for a requested name (<c>?filename=</c>, an alias):
+/// only the part after the last '/' or '\' is kept; control characters, line and paragraph separators, bidi
+/// controls and unpaired surrogates are removed; white space at either end is trimmed; a name longer than
+/// 200 characters is shortened, keeping its extension; what remains empty, "." or ".." is refused.
+/// </summary>
+internal static class DownloadFileName
+{
+    public const int MaxLength = 200;
+    private const int MaxExtensionLength = 16;
+
+    /// <summary>The cleaned name, or null when nothing usable is left.</summary>
+    public static string? Clean(string requested)
+    {
+        ReadOnlySpan<char> name = requested;
+        int lastSeparator = name.LastIndexOfAny('/', '\\');
+        if (lastSeparator >= 0)
+        {
+            name = name[(lastSeparator + 1)..];
+        }
+
+        var builder = new StringBuilder(name.Length);
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (char.IsHighSurrogate(c) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
+            {
+                builder.Append(c).Append(name[++i]);
+            }
+            else if (!IsRemoved(c))
+            {
+                builder.Append(c);
+            }
+        }
+
+        string cleaned = builder.ToString().Trim();
+        if (cleaned.Length > MaxLength)
+        {
+            cleaned = Shorten(cleaned);
+        }
+
+        return cleaned is "" or "." or ".." ? null : cleaned;
+    }
+
+    /// <summary>The name for an object requested without one: its key's last segment, or "download" for a folder-like key.</summary>
+    public static string FromKey(string key) => Clean(key) ?? "download";
+
+    private static bool IsRemoved(char c) => char.IsControl(c) || char.IsSurrogate(c) || c switch
+    {
+        '\u2028' or '\u2029' => true, // line and paragraph separators
+        '\u061C' or '\u200E' or '\u200F' => true, // bidi marks
+        >= '\u202A' and <= '\u202E' => true, // bidi embeddings and overrides
+        >= '\u2066' and <= '\u2069' => true, // bidi isolates
+        '\uFEFF' => true, // byte order mark
+        _ => false,
+    };
+
+    private static string Shorten(string name)
+    {
+        int dot = name.LastIndexOf('.');
+        string extension = dot > 0 && name.Length - dot <= MaxExtensionLength ? name[dot..] : "";
+        int stemLength = MaxLength - extension.Length;
+        if (char.IsHighSurrogate(name[stemLength - 1]))
+        {
+            stemLength--; // never split a surrogate pair
+        }
+
+        return string.Concat(name.AsSpan(0, stemLength).TrimEnd(), extension);
+    }
+}
+
+/// <summary>
+/// Formats Content-Disposition per RFC 6266: an ASCII <c>filename</c> fallback (non-ASCII becomes '_', quotes and
+/// backslashes escaped) and an RFC 5987 <c>filename*=UTF-8''...</c> when the name is not ASCII. One formatter serves
+/// proxy mode (our response header) and redirect mode (signed into the URL as response-content-disposition).
+/// </summary>
+internal static class ContentDispositionFormatter
+{
+    public static string Format(DispositionType type, string fileName)
+    {
+        var header = new ContentDispositionHeaderValue(type == DispositionType.Inline ? "inline" : "attachment");
+        header.SetHttpFileName(fileName);
+        return header.ToString();
+    }
+}

@@ -1,0 +1,139 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using PresignGateway.Configuration;
+using PresignGateway.Responses;
+
+namespace PresignGateway.Sites;
+
+/// <summary>What a request asks for, once resolved against the sites: the object and how to deliver it.</summary>
+internal readonly record struct DownloadPlan(Site Site, string Key, string FileName, DispositionType Disposition, string? VersionId, string? ImageProcess);
+
+/// <summary>
+/// Host + raw request target + query -> site, object key, download name and overrides. Pure: no I/O. The key is the
+/// site's KeyPrefix plus the path after the site's prefix, percent-decoded exactly once; an alias maps an exact path.
+/// </summary>
+internal static class DownloadResolver
+{
+    public static bool TryResolve(
+        SiteTable table, string host, string rawTarget, IQueryCollection query, out DownloadPlan plan, out int status, out string detail)
+    {
+        plan = default;
+        if (!RequestPath.TryDecode(RequestPath.PathOf(rawTarget), out string path, out string? decodeError))
+        {
+            return Fail(StatusCodes.Status400BadRequest, decodeError!, out status, out detail);
+        }
+
+        if (path.Length == 0 || path[0] != '/')
+        {
+            return Fail(StatusCodes.Status400BadRequest, "The request target is not a path.", out status, out detail);
+        }
+
+        Site? site = table.Match(host, path);
+        if (site is null)
+        {
+            return Fail(StatusCodes.Status404NotFound, "No site serves this host and path.", out status, out detail);
+        }
+
+        string key;
+        string? fileName = null;
+        string? versionId = null;
+        if (site.Aliases.TryGetValue(path, out SiteAlias? alias))
+        {
+            key = alias.Key;
+            fileName = alias.FileName;
+            versionId = alias.VersionId;
+        }
+        else
+        {
+            ReadOnlySpan<char> rest = path.AsSpan(site.PathPrefix.Length);
+            if (rest.StartsWith('/'))
+            {
+                rest = rest[1..];
+            }
+
+            key = string.Concat(site.KeyPrefix, rest);
+        }
+
+        if (ObjectKeyRules.Check(key) is { } keyProblem)
+        {
+            return Fail(StatusCodes.Status400BadRequest, keyProblem, out status, out detail);
+        }
+
+        DispositionType disposition = site.Disposition;
+        string? imageProcess = null;
+        if (site.AllowsFileName)
+        {
+            if (!TrySingle(query, "filename", out string? requestedName, out status, out detail))
+            {
+                return false;
+            }
+
+            if (requestedName is not null)
+            {
+                fileName = DownloadFileName.Clean(requestedName);
+                if (fileName is null)
+                {
+                    return Fail(StatusCodes.Status400BadRequest, "The filename parameter has no usable name left after removing paths and control characters.", out status, out detail);
+                }
+            }
+
+            bool download = query.ContainsKey("download");
+            bool inline = query.ContainsKey("inline");
+            if (download && inline)
+            {
+                return Fail(StatusCodes.Status400BadRequest, "Give either download or inline, not both.", out status, out detail);
+            }
+
+            disposition = download ? DispositionType.Attachment : inline ? DispositionType.Inline : disposition;
+        }
+
+        if (site.AllowsVersionId && alias is null)
+        {
+            if (!TrySingle(query, "versionId", out versionId, out status, out detail))
+            {
+                return false;
+            }
+        }
+
+        if (site.AllowsImageProcessing && !TrySingle(query, "x-oss-process", out imageProcess, out status, out detail))
+        {
+            return false;
+        }
+
+        if (HasControlCharacter(versionId) || HasControlCharacter(imageProcess))
+        {
+            return Fail(StatusCodes.Status400BadRequest, "A query parameter contains a control character.", out status, out detail);
+        }
+
+        plan = new DownloadPlan(site, key, fileName ?? DownloadFileName.FromKey(key), disposition, versionId, imageProcess);
+        status = StatusCodes.Status200OK;
+        detail = "";
+        return true;
+    }
+
+    /// <summary>Reads an optional parameter that may appear once; an empty value counts as absent.</summary>
+    private static bool TrySingle(IQueryCollection query, string name, out string? value, out int status, out string detail)
+    {
+        value = null;
+        StringValues values = query[name];
+        if (values.Count > 1)
+        {
+            return Fail(StatusCodes.Status400BadRequest, $"The {name} parameter is repeated.", out status, out detail);
+        }
+
+        value = StringValues.IsNullOrEmpty(values) ? null : values.ToString();
+        status = StatusCodes.Status200OK;
+        detail = "";
+        return true;
+    }
+
+    private static bool HasControlCharacter(string? value)
+        => value is not null && (value.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0 || value.AsSpan().IndexOfAnyInRange('\u007f', '\u009f') >= 0);
+
+    private static bool Fail(int failureStatus, string failureDetail, out int status, out string detail)
+    {
+        status = failureStatus;
+        detail = failureDetail;
+        return false;
+    }
+}

@@ -1,0 +1,41 @@
+using System.Collections.Frozen;
+using PresignGateway.Configuration;
+
+namespace PresignGateway.Sites;
+
+/// <summary>A download site: the links it answers under a host and path prefix, and how they map to a store.</summary>
+internal sealed class Site
+{
+    public required string Name { get; init; }
+
+    /// <summary>The path prefix without a trailing '/': empty for the root.</summary>
+    public required string PathPrefix { get; init; }
+
+    public required StoreTarget Store { get; init; }
+
+    public required string KeyPrefix { get; init; }
+
+    public required DeliveryMode Mode { get; init; }
+
+    public required DispositionType Disposition { get; init; }
+
+    /// <summary>Aliases by full decoded request path, matched exactly.</summary>
+    public required FrozenDictionary<string, SiteAlias> Aliases { get; init; }
+
+    public required bool AllowsVersionId { get; init; }
+
+    public required bool AllowsImageProcessing { get; init; }
+
+    /// <summary><c>?filename=</c>, and with it <c>?download</c> and <c>?inline</c>.</summary>
+    public required bool AllowsFileName { get; init; }
+
+    /// <summary>Replaces the store's Cache-Control on successful responses, or null to pass the store's on.</summary>
+    public required string? CacheControl { get; init; }
+
+    /// <summary>True when <paramref name="path"/> is the prefix itself or continues it with a '/'.</summary>
+    public bool MatchesPath(string path)
+        => path.StartsWith(PathPrefix, StringComparison.Ordinal) && (path.Length == PathPrefix.Length || path[PathPrefix.Length] == '/');
+}
+
+/// <summary>A fixed link: <c>/latest/app.zip</c> -> a key, optionally a version and a download name.</summary>
+internal sealed record SiteAlias(string Key, string? FileName, string? VersionId);

@@ -1,0 +1,89 @@
+using System.Collections.Frozen;
+
+namespace PresignGateway.Sites;
+
+/// <summary>
+/// Immutable routing table from host and path to a site. Exact hosts beat wildcards (<c>*.example.com</c>, longest
+/// suffix first), which beat <c>*</c>; within a host tier the longest path prefix wins, and a tier with no matching
+/// prefix falls through to the next. A reload builds a new table and swaps it whole.
+/// </summary>
+internal sealed class SiteTable
+{
+    private readonly FrozenDictionary<string, Site[]> _exactHosts;
+    private readonly (string Suffix, Site[] Sites)[] _wildcardHosts;
+    private readonly Site[] _anyHost;
+
+    public SiteTable(IReadOnlyList<Site> sites, IReadOnlyList<(string HostPattern, Site Site)> bindings)
+    {
+        Sites = sites;
+        var exact = new Dictionary<string, List<Site>>(StringComparer.OrdinalIgnoreCase);
+        var wildcard = new Dictionary<string, List<Site>>(StringComparer.OrdinalIgnoreCase);
+        var any = new List<Site>();
+        foreach ((string pattern, Site site) in bindings)
+        {
+            if (pattern == "*")
+            {
+                any.Add(site);
+            }
+            else if (pattern.StartsWith("*.", StringComparison.Ordinal))
+            {
+                Add(wildcard, pattern[1..], site);
+            }
+            else
+            {
+                Add(exact, pattern, site);
+            }
+        }
+
+        _exactHosts = exact.ToFrozenDictionary(e => e.Key, e => ByLongestPrefix(e.Value), StringComparer.OrdinalIgnoreCase);
+        _wildcardHosts = [.. wildcard.OrderByDescending(w => w.Key.Length).Select(w => (w.Key, ByLongestPrefix(w.Value)))];
+        _anyHost = ByLongestPrefix(any);
+    }
+
+    public IReadOnlyList<Site> Sites { get; }
+
+    /// <summary>Finds the site for a host (without port) and a decoded path, or null.</summary>
+    public Site? Match(string host, string path)
+    {
+        if (_exactHosts.TryGetValue(host, out Site[]? exact) && FirstMatch(exact, path) is { } site)
+        {
+            return site;
+        }
+
+        foreach ((string suffix, Site[] sites) in _wildcardHosts)
+        {
+            // "*.example.com" needs at least one label before ".example.com".
+            if (host.Length > suffix.Length && host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && FirstMatch(sites, path) is { } wildcardSite)
+            {
+                return wildcardSite;
+            }
+        }
+
+        return FirstMatch(_anyHost, path);
+    }
+
+    private static Site? FirstMatch(Site[] sites, string path)
+    {
+        foreach (Site site in sites)
+        {
+            if (site.MatchesPath(path))
+            {
+                return site;
+            }
+        }
+
+        return null;
+    }
+
+    private static Site[] ByLongestPrefix(List<Site> sites) => [.. sites.OrderByDescending(s => s.PathPrefix.Length)];
+
+    private static void Add(Dictionary<string, List<Site>> map, string key, Site site)
+    {
+        if (!map.TryGetValue(key, out List<Site>? list))
+        {
+            map[key] = list = [];
+        }
+
+        list.Add(site);
+    }
+}
