@@ -190,7 +190,6 @@ async function run(opts, deadline, abortSignal, timings, hold) {
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,
-    env: { ...process.env, TZ: process.env.TZ || 'UTC' },
   });
   hold.launching = launching;
   const context = await bounded(launching, deadline, 'launching the browser', abortSignal);
