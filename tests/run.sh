@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the project: the test store's own suite (Node) and the .NET suites (xunit).
+# Runs every test of the project: the Node test tools' own suites (the test store, the browser driver)
+# and the .NET suites (xunit).
 # This is the one test command; README.md gives it and .ci/run calls it.
 # Usage: tests/run.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Cli]
 set -euo pipefail
@@ -18,10 +19,13 @@ fi
 log_dir=$(mktemp -d)
 trap 'rm -rf "$log_dir"' EXIT
 
-echo "== test store: npm ci and its own tests"
-(cd tests/TestStore && npm ci --no-audit --no-fund --loglevel=error)
 node_status=0
-(cd tests/TestStore && npm test) 2>&1 | tee "$log_dir/node.log" || node_status=$?
+: > "$log_dir/node.log"
+for tool in tests/TestStore tests/BrowserDownload; do
+  echo "== $tool: npm ci and its own tests"
+  (cd "$tool" && npm ci --no-audit --no-fund --loglevel=error)
+  (cd "$tool" && npm test) 2>&1 | tee -a "$log_dir/node.log" || node_status=$?
+done
 
 echo "== .NET: build and test"
 dotnet_status=0

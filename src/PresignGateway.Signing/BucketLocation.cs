@@ -57,67 +57,83 @@ public sealed class BucketLocation
     /// <param name="endpoint">The service endpoint without the bucket, <c>scheme://host[:port]</c>.</param>
     public static BucketLocation Create(string endpoint, string region, string bucket, AddressingStyle addressing)
     {
+        IReadOnlyList<InvalidPresignRequestException> problems = Validate(endpoint, region, bucket, addressing);
+        if (problems.Count > 0)
+        {
+            throw problems[0];
+        }
+
+        return new BucketLocation(ParseEndpoint(endpoint)!, region, bucket, addressing);
+    }
+
+    /// <summary>Every problem with the parts of a location, for a configuration check that reports them all at once.</summary>
+    public static IReadOnlyList<InvalidPresignRequestException> Validate(string endpoint, string region, string bucket, AddressingStyle addressing)
+    {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(region);
         ArgumentNullException.ThrowIfNull(bucket);
-        Uri uri = ParseEndpoint(endpoint);
-        ValidateRegion(region);
-        ValidateBucket(bucket);
+        var problems = new List<InvalidPresignRequestException>();
+        Uri? uri = ParseEndpoint(endpoint, problems);
+        ValidateRegion(region, problems);
+        ValidateBucket(bucket, problems);
         if (!Enum.IsDefined(addressing))
         {
-            throw new InvalidPresignRequestException($"Addressing style {(int)addressing} is not one of VirtualHosted, Path, CustomDomain.", nameof(addressing));
+            problems.Add(new InvalidPresignRequestException($"Addressing style {(int)addressing} is not one of VirtualHosted, Path, CustomDomain.", nameof(addressing)));
         }
-
-        if (addressing == AddressingStyle.VirtualHosted && uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
+        else if (addressing == AddressingStyle.VirtualHosted && uri?.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
         {
-            throw new InvalidPresignRequestException(
+            problems.Add(new InvalidPresignRequestException(
                 "Virtual-hosted addressing needs a DNS host name, but the endpoint is an IP address; use Path or CustomDomain addressing.",
-                nameof(addressing));
+                nameof(addressing)));
         }
 
-        return new BucketLocation(uri, region, bucket, addressing);
+        return problems;
     }
 
     public override string ToString() => $"{Scheme}://{Host} (bucket {Bucket}, region {Region}, {Addressing})";
 
-    private static Uri ParseEndpoint(string endpoint)
+    private static Uri? ParseEndpoint(string endpoint, List<InvalidPresignRequestException>? problems = null)
     {
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out Uri? uri)
             || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
             || uri.Host.Length == 0)
         {
-            throw new InvalidPresignRequestException(
-                "The endpoint must be an absolute http or https URL such as https://oss-cn-hangzhou.aliyuncs.com.", nameof(endpoint));
+            problems?.Add(new InvalidPresignRequestException(
+                "The endpoint must be an absolute http or https URL such as https://oss-cn-hangzhou.aliyuncs.com.", nameof(endpoint)));
+            return null;
         }
 
         if (uri.UserInfo.Length != 0 || uri.Query.Length != 0 || uri.Fragment.Length != 0 || uri.AbsolutePath != "/")
         {
-            throw new InvalidPresignRequestException(
+            problems?.Add(new InvalidPresignRequestException(
                 "The endpoint must be scheme://host[:port] only, with no user info, path, query or fragment; put the bucket in the Bucket setting.",
-                nameof(endpoint));
+                nameof(endpoint)));
+            return null;
         }
 
         return uri;
     }
 
-    private static void ValidateRegion(string region)
+    private static void ValidateRegion(string region, List<InvalidPresignRequestException> problems)
     {
         if (region.Length is 0 or > 64)
         {
-            throw new InvalidPresignRequestException("The region must be 1 to 64 characters, such as cn-hangzhou or us-east-1.", nameof(region));
+            problems.Add(new InvalidPresignRequestException("The region must be 1 to 64 characters, such as cn-hangzhou or us-east-1.", nameof(region)));
+            return;
         }
 
         foreach (char c in region)
         {
             if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
             {
-                throw new InvalidPresignRequestException(
-                    "The region may contain only lowercase letters, digits and '-' (for OSS, without the 'oss-' prefix: cn-hangzhou).", nameof(region));
+                problems.Add(new InvalidPresignRequestException(
+                    "The region may contain only lowercase letters, digits and '-' (for OSS, without the 'oss-' prefix: cn-hangzhou).", nameof(region)));
+                return;
             }
         }
     }
 
-    private static void ValidateBucket(string bucket)
+    private static void ValidateBucket(string bucket, List<InvalidPresignRequestException> problems)
     {
         // The S3 rules, which OSS narrows further (no dots): 3-63 characters, lowercase letters, digits, '.' and '-',
         // starting and ending with a letter or digit.
@@ -127,14 +143,16 @@ public sealed class BucketLocation
             || !char.IsAsciiLetterLower(bucket[^1]) && !char.IsAsciiDigit(bucket[^1])
             || bucket.Contains("..", StringComparison.Ordinal))
         {
-            throw new InvalidPresignRequestException(Rule, nameof(bucket));
+            problems.Add(new InvalidPresignRequestException(Rule, nameof(bucket)));
+            return;
         }
 
         foreach (char c in bucket)
         {
             if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))
             {
-                throw new InvalidPresignRequestException(Rule, nameof(bucket));
+                problems.Add(new InvalidPresignRequestException(Rule, nameof(bucket)));
+                return;
             }
         }
     }

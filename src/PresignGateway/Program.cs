@@ -8,16 +8,16 @@ if (args is ["presign", .. var presignArgs])
     return PresignCommand.Run(presignArgs, Console.In, Console.Out, Console.Error, Environment.GetEnvironmentVariable, TimeProvider.System);
 }
 
-var builder = GatewayApplication.CreateBuilder(args);
-await using var app = GatewayApplication.Build(builder);
 try
 {
+    var builder = GatewayApplication.CreateBuilder(args);
+    await using var app = GatewayApplication.Build(builder);
     await app.RunAsync();
     return 0;
 }
 catch (OptionsValidationException invalid)
 {
-    // One message listing every problem, each saying what to fix.
+    // One message listing every problem, each saying what to fix; no stack trace.
     Console.Error.WriteLine($"PresignGateway: the configuration is invalid:{Environment.NewLine}  - {string.Join($"{Environment.NewLine}  - ", invalid.Failures)}");
     return 1;
 }

@@ -60,7 +60,7 @@ internal sealed class SiteTableBuilder
         var claimed = new Dictionary<(string Host, string Prefix), string>();
         foreach ((string name, SiteOptions site) in options.Sites)
         {
-            Site? built = BuildSite(name, site, stores, options.Stores.Keys);
+            Site? built = BuildSite(name, site, stores, options.Stores.Keys.Order(StringComparer.OrdinalIgnoreCase).ToArray());
             if (built is null)
             {
                 continue;
@@ -104,14 +104,13 @@ internal sealed class SiteTableBuilder
         }
         else if (addressing is { } style)
         {
-            try
+            IReadOnlyList<InvalidPresignRequestException> problems = BucketLocation.Validate(store.Endpoint, store.Region, store.Bucket, style);
+            foreach (InvalidPresignRequestException problem in problems)
             {
-                location = BucketLocation.Create(store.Endpoint, store.Region, store.Bucket, style);
+                _errors.Add($"{path}:{Capitalise(problem.ParamName)}: {problem.Reason}");
             }
-            catch (InvalidPresignRequestException e)
-            {
-                _errors.Add($"{path}:{Capitalise(e.ParamName)}: {e.Reason}");
-            }
+
+            location = problems.Count == 0 ? BucketLocation.Create(store.Endpoint, store.Region, store.Bucket, style) : null;
         }
 
         if (scheme is SigningScheme.OssV4 or SigningScheme.OssV1 && store.Bucket?.Contains('.', StringComparison.Ordinal) == true)
@@ -119,7 +118,8 @@ internal sealed class SiteTableBuilder
             _errors.Add($"{path}:Bucket: an OSS bucket name can't contain '.'.");
         }
 
-        Credentials? credentials = scheme is { } s ? BuildCredentials(path, store, s) : null;
+        // With an unknown provider the OSS variable names stand in, so missing keys are still reported in the same pass.
+        Credentials? credentials = BuildCredentials(path, store, scheme ?? SigningScheme.OssV4);
         if (scheme is { } signing)
         {
             TimeSpan max = signing != SigningScheme.OssV1 ? TimeSpan.FromDays(7) : TimeSpan.FromDays(3650);
@@ -167,7 +167,7 @@ internal sealed class SiteTableBuilder
         }
     }
 
-    private Site? BuildSite(string name, SiteOptions site, Dictionary<string, StoreTarget> stores, IEnumerable<string> storeNames)
+    private Site? BuildSite(string name, SiteOptions site, Dictionary<string, StoreTarget> stores, string[] storeNames)
     {
         string path = $"Gateway:Sites:{name}";
         int errorsBefore = _errors.Count;
@@ -289,9 +289,13 @@ internal sealed class SiteTableBuilder
             return required ? null : default(TEnum);
         }
 
-        if (Enum.TryParse(value.Trim(), ignoreCase: true, out TEnum parsed) && Enum.IsDefined(parsed) && !char.IsAsciiDigit(value.Trim()[0]))
+        // Names only: Enum.TryParse would also take numbers and comma lists ("Proxy,Redirect") and OR them together.
+        foreach (string name in Enum.GetNames<TEnum>())
         {
-            return parsed;
+            if (string.Equals(name, value.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                return Enum.Parse<TEnum>(name);
+            }
         }
 
         _errors.Add($"{setting} is '{value}': use one of {string.Join(", ", Enum.GetNames<TEnum>())}.");

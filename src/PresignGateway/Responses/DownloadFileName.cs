@@ -76,16 +76,47 @@ internal static class DownloadFileName
 }
 
 /// <summary>
-/// Formats Content-Disposition per RFC 6266: an ASCII <c>filename</c> fallback (non-ASCII becomes '_', quotes and
-/// backslashes escaped) and an RFC 5987 <c>filename*=UTF-8''...</c> when the name is not ASCII. One formatter serves
-/// proxy mode (our response header) and redirect mode (signed into the URL as response-content-disposition).
+/// Formats Content-Disposition per RFC 6266: an ASCII <c>filename</c> fallback (quoted, with quotes and backslashes
+/// escaped) and an RFC 5987 <c>filename*=UTF-8''...</c> with the real name. One formatter serves proxy mode (our
+/// response header) and redirect mode (signed into the URL as response-content-disposition).
 /// </summary>
 internal static class ContentDispositionFormatter
 {
     public static string Format(DispositionType type, string fileName)
     {
-        var header = new ContentDispositionHeaderValue(type == DispositionType.Inline ? "inline" : "attachment");
-        header.SetHttpFileName(fileName);
+        var header = new ContentDispositionHeaderValue(type == DispositionType.Inline ? "inline" : "attachment")
+        {
+            // Typed setters quote and escape; SetHttpFileName is not used because it takes a name that starts and
+            // ends with '"' for an already quoted string and drops those quotes.
+            FileName = AsciiFallback(fileName),
+            FileNameStar = fileName,
+        };
         return header.ToString();
+    }
+
+    /// <summary>
+    /// The name for clients that ignore <c>filename*</c>: non-ASCII and control characters become '_', and so does
+    /// anything that a parser would take for something other than a plain name (a leading and trailing '"', or an
+    /// RFC 2047 encoded word such as <c>=?utf-8?B?...?=</c>, which some parsers decode).
+    /// </summary>
+    private static string AsciiFallback(string fileName)
+    {
+        var fallback = new StringBuilder(fileName.Length);
+        foreach (Rune rune in fileName.EnumerateRunes())
+        {
+            fallback.Append(rune.Value is >= 0x20 and < 0x7F ? (char)rune.Value : '_');
+        }
+
+        if (fallback.Length >= 2 && fallback[0] == '"' && fallback[^1] == '"')
+        {
+            fallback[0] = '_';
+        }
+
+        if (fallback.Length >= 4 && fallback[0] == '=' && fallback[1] == '?' && fallback[^2] == '?' && fallback[^1] == '=')
+        {
+            fallback[0] = '_';
+        }
+
+        return fallback.ToString();
     }
 }

@@ -23,8 +23,10 @@ internal static class RequestPath
                 return [];
             }
 
-            int pathStart = target[(scheme + 3)..].IndexOf('/');
-            target = pathStart < 0 ? "/" : target[(scheme + 3 + pathStart)..];
+            // The authority ends at the first '/', '?' or '#': a '/' inside the query is not the path.
+            ReadOnlySpan<char> afterScheme = target[(scheme + 3)..];
+            int authorityEnd = afterScheme.IndexOfAny('/', '?', '#');
+            target = authorityEnd < 0 || afterScheme[authorityEnd] != '/' ? "/" : afterScheme[authorityEnd..];
         }
 
         int end = target.IndexOfAny('?', '#');

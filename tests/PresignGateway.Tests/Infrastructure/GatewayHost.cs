@@ -41,6 +41,7 @@ internal sealed class GatewayHost : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Trace",
             ["Logging:LogLevel:Microsoft"] = "Trace",
             ["Logging:LogLevel:Yarp"] = "Trace",
+            ["Logging:LogLevel:Yarp.ReverseProxy.Forwarder"] = "Trace",
         });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls("http://127.0.0.1:0");

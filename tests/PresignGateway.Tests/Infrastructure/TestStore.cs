@@ -127,21 +127,8 @@ public sealed class TestStore : IAsyncLifetime
 
     internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
-    private static async Task EnsureInstalledAsync()
-    {
-        if (Directory.Exists(Path.Combine(RepositoryPaths.TestStore, "node_modules", "ali-oss")))
-        {
-            return;
-        }
-
-        // tests/run.sh installs it; this keeps a bare 'dotnet test' working too.
-        (int exitCode, _, string stderr) = await ProcessRunner.RunAsync(
-            "npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], workingDirectory: RepositoryPaths.TestStore, timeout: TimeSpan.FromMinutes(5));
-        if (exitCode != 0)
-        {
-            throw new InvalidOperationException($"npm ci in tests/TestStore failed: {stderr}");
-        }
-    }
+    // tests/run.sh installs it; this keeps a bare 'dotnet test' working too.
+    private static Task EnsureInstalledAsync() => ToolInstaller.EnsureNpmPackagesAsync(RepositoryPaths.TestStore, "ali-oss");
 
     private sealed class StringWriterLog
     {
