@@ -263,6 +263,38 @@ public sealed class DownloadPipelineTests(PipelineGateway gateway) : IClassFixtu
     }
 
     [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Version_and_image_processing_are_signed_in_only_where_they_apply(StoreKind kind)
+    {
+        (string key, _) = await UploadAsync(kind, "photo.jpg", 100, "image/jpeg");
+
+        using HttpResponseMessage response = await Client.GetAsync(
+            TestSites.PathFor(kind, false, key) + "?versionId=v%2B1&x-oss-process=image%2Fresize%2Cw_100&utm_source=mail", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        RecordedRequest received = Assert.Single(await Store.RequestsForAsync(key));
+        List<string> query = PresignGateway.Signing.Tests.UrlComparison.DecodeQuery(PresignGateway.Signing.Tests.UrlComparison.Split("http://h" + received.Url).Query);
+        Assert.Contains("versionId=v+1", query);
+        Assert.Equal(kind != StoreKind.S3V4, query.Contains("x-oss-process=image/resize,w_100"));
+        Assert.DoesNotContain(query, pair => pair.StartsWith("utm_source", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Head_and_get_are_signed_separately()
+    {
+        (string key, _) = await UploadAsync(StoreKind.S3V4, "twice.bin", 10);
+
+        using HttpResponseMessage head = await DownloadAsync(StoreKind.S3V4, false, key, method: HttpMethod.Head);
+        using HttpResponseMessage get = await DownloadAsync(StoreKind.S3V4, false, key);
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        IReadOnlyList<RecordedRequest> received = await Store.RequestsForAsync(key);
+        Assert.Equal(["HEAD", "GET"], received.Select(r => r.Method));
+        Assert.NotEqual(received[0].Url, received[1].Url);
+    }
+
+    [Theory]
     [InlineData("POST")]
     [InlineData("PUT")]
     [InlineData("DELETE")]
