@@ -90,6 +90,12 @@ internal sealed class CacheOptions
 
     /// <summary>The most URLs the in-process tier holds.</summary>
     public int MaxEntries { get; set; } = 100_000;
+
+    /// <summary>A StackExchange.Redis connection string for the shared tier; <c>ConnectionStrings:Redis</c> works too. Empty: in-process only.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>The longest any Redis call may take before the download goes on without it.</summary>
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(200);
 }
 
 internal sealed class UpstreamOptions

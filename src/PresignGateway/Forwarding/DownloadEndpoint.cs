@@ -29,12 +29,14 @@ internal sealed class DownloadEndpoint
     private readonly DownloadTransformer _transformer;
     private readonly TimeProvider _time;
     private readonly ILogger<DownloadEndpoint> _logger;
+    private readonly GatewayMetrics _metrics;
     private readonly ForwarderRequestConfig _requestConfig;
 
     public DownloadEndpoint(
         SiteTableProvider sites, PresignedUrlCache cache, IHttpForwarder forwarder, StorageInvoker invoker, DownloadTransformer transformer,
-        TimeProvider time, IOptions<GatewayOptions> options, ILogger<DownloadEndpoint> logger)
+        TimeProvider time, GatewayMetrics metrics, IOptions<GatewayOptions> options, ILogger<DownloadEndpoint> logger)
     {
+        _metrics = metrics;
         _sites = sites;
         _cache = cache;
         _forwarder = forwarder;
@@ -90,17 +92,17 @@ internal sealed class DownloadEndpoint
 
         if (redirect)
         {
-            WriteRedirect(context.Response, url, site.Store.UrlLifetime);
+            WriteRedirect(context.Response, url, site.Store);
             return;
         }
 
         await ForwardAsync(context, site, target, url, disposition).ConfigureAwait(false);
     }
 
-    private void WriteRedirect(HttpResponse response, CachedPresignedUrl url, TimeSpan urlLifetime)
+    private void WriteRedirect(HttpResponse response, CachedPresignedUrl url, StoreTarget store)
     {
         // Let the client reuse the redirect only while the URL still has its refresh margin left.
-        TimeSpan usable = url.ExpiresAt - _cache.RefreshMargin(urlLifetime) - _time.GetUtcNow();
+        TimeSpan usable = url.ExpiresAt - _cache.RefreshMargin(store.UrlLifetime) - store.Now(_time);
         long maxAge = Math.Max(0, (long)usable.TotalSeconds);
         response.StatusCode = StatusCodes.Status302Found;
         response.Headers.Location = url.Url;
@@ -110,20 +112,47 @@ internal sealed class DownloadEndpoint
 
     private async Task ForwardAsync(HttpContext context, Site site, PresignTarget target, CachedPresignedUrl url, string disposition)
     {
-        var exchange = new DownloadExchange
+        for (int attempt = 1; ; attempt++)
         {
-            SignedUrl = url.Url,
-            Method = target.Method,
-            ContentDisposition = disposition,
-            CacheControl = site.CacheControl,
-        };
-        context.Features.Set(exchange);
-        ForwarderError error = await _forwarder.SendAsync(context, PlaceholderDestination, _invoker, _requestConfig, _transformer).ConfigureAwait(false);
-        if (error == ForwarderError.None)
-        {
+            var exchange = new DownloadExchange
+            {
+                SignedUrl = url.Url,
+                Method = target.Method,
+                ContentDisposition = disposition,
+                CacheControl = site.CacheControl,
+                Store = site.Store,
+            };
+            context.Features.Set(exchange);
+            ForwarderError error = await _forwarder.SendAsync(context, PlaceholderDestination, _invoker, _requestConfig, _transformer).ConfigureAwait(false);
+            if (exchange.RejectedStatus is { } rejected)
+            {
+                // A cached URL can be refused after a key rotation or a clock jump: forget it everywhere, sign a
+                // fresh one (on the store's clock, just read from its Date header) and try once more.
+                if (attempt == 1 && rejected == StatusCodes.Status403Forbidden && !context.Response.HasStarted)
+                {
+                    Log.CachedUrlRejected(_logger, site.Store.Name);
+                    _metrics.RejectedUrls.Add(1, new KeyValuePair<string, object?>("store", site.Store.Name));
+                    await _cache.EvictAsync(target, context.RequestAborted).ConfigureAwait(false);
+                    url = await _cache.GetAsync(target, context.RequestAborted).ConfigureAwait(false);
+                    context.Response.Clear();
+                    continue;
+                }
+
+                await ProblemResponses.WriteAsync(context, StatusCodes.Status502BadGateway, "The storage service refused the gateway's request.").ConfigureAwait(false);
+                return;
+            }
+
+            if (error != ForwarderError.None)
+            {
+                await ReportForwardingErrorAsync(context, site, error).ConfigureAwait(false);
+            }
+
             return;
         }
+    }
 
+    private async Task ReportForwardingErrorAsync(HttpContext context, Site site, ForwarderError error)
+    {
         if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.UpgradeRequestCanceled)
         {
             Log.ClientAborted(_logger, site.Name);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using PresignGateway.Diagnostics;
 using PresignGateway.Responses;
 using PresignGateway.Signing;
+using PresignGateway.Sites;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace PresignGateway.Forwarding;
@@ -18,7 +19,9 @@ internal sealed class DownloadExchange
 
     public required string? CacheControl { get; init; }
 
-    /// <summary>The store's status when it refused the request (403, 400...); null when it answered normally.</summary>
+    public required StoreTarget Store { get; init; }
+
+    /// <summary>The store's status when it refused the request (400, 401, 403); nothing was written to the client then.</summary>
     public int? RejectedStatus { get; set; }
 }
 
@@ -27,7 +30,7 @@ internal sealed class DownloadExchange
 /// The request goes to exactly the URL that was signed: YARP would rebuild it from the path and re-encode it
 /// (<c>%2F</c> becomes <c>%252F</c>), which breaks the signature.
 /// </summary>
-internal sealed class DownloadTransformer(ILogger<DownloadTransformer> logger) : HttpTransformer
+internal sealed class DownloadTransformer(TimeProvider time, ILogger<DownloadTransformer> logger) : HttpTransformer
 {
     private static readonly UriCreationOptions ExactUri = new() { DangerousDisablePathAndQueryCanonicalization = true };
 
@@ -52,6 +55,11 @@ internal sealed class DownloadTransformer(ILogger<DownloadTransformer> logger) :
         }
 
         DownloadExchange exchange = httpContext.Features.GetRequiredFeature<DownloadExchange>();
+        if (proxyResponse.Headers.Date is { } storeDate)
+        {
+            exchange.Store.Clock.Observe(storeDate, time.GetUtcNow());
+        }
+
         HttpResponse response = httpContext.Response;
         int status = (int)proxyResponse.StatusCode;
         switch (status)
@@ -79,9 +87,9 @@ internal sealed class DownloadTransformer(ILogger<DownloadTransformer> logger) :
                 return false;
 
             case StatusCodes.Status403Forbidden or StatusCodes.Status400BadRequest or StatusCodes.Status401Unauthorized:
+                // Nothing is written yet: the endpoint may evict the URL and try once more with a fresh one.
                 exchange.RejectedStatus = status;
                 Log.StorageRejected(logger, status);
-                await ProblemResponses.WriteAsync(httpContext, StatusCodes.Status502BadGateway, "The storage service refused the gateway's request.").ConfigureAwait(false);
                 return false;
 
             case >= 500:

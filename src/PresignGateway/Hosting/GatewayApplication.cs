@@ -1,5 +1,9 @@
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using PresignGateway.Configuration;
+using PresignGateway.Diagnostics;
 using PresignGateway.Forwarding;
 using PresignGateway.Presigning;
 using PresignGateway.Sites;
@@ -18,11 +22,12 @@ internal static class GatewayApplication
             ContentRootPath = AppContext.BaseDirectory,
         });
 
+        builder.Configuration.AddMountedSecrets();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Logging.AddGatewayLogging();
         builder.Services
             .AddGatewayConfiguration()
-            .AddPresigning()
+            .AddPresigning(RedisConfiguration(builder.Configuration), builder.Configuration)
             .AddForwarding();
         return builder;
     }
@@ -30,6 +35,7 @@ internal static class GatewayApplication
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         WebApplication app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() => ReportCacheMode(app.Services));
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapFallback("{**path}", app.Services.GetRequiredService<DownloadEndpoint>().HandleAsync);
         return app;
@@ -49,12 +55,75 @@ internal static class GatewayApplication
         return services;
     }
 
-    private static IServiceCollection AddPresigning(this IServiceCollection services)
+    private static IServiceCollection AddPresigning(this IServiceCollection services, string? redis, ConfigurationManager configuration)
     {
-        services.AddHybridCache();
-        services.AddSingleton<UrlSigner>();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddHybridCache(options => options.MaximumKeyLength = 256);
         services.AddSingleton<PresignedUrlCache>();
+        if (redis is not null)
+        {
+            TimeSpan timeout = configuration.GetValue("Gateway:Cache:RedisTimeout", TimeSpan.FromMilliseconds(200));
+            services.AddSingleton(_ => new RedisConnection(redis, timeout));
+            services.AddSingleton<IDistributedCache>(provider =>
+            {
+                RedisConnection connection = provider.GetRequiredService<RedisConnection>();
+                GatewayMetrics metrics = provider.GetRequiredService<GatewayMetrics>();
+                metrics.RedisConnected = () => connection.IsConnected;
+                var redisCache = new RedisCache(Options.Create(new RedisCacheOptions
+                {
+                    ConnectionMultiplexerFactory = connection.GetAsync,
+                    InstanceName = "presign-gateway:",
+                }));
+                return new ObservedDistributedCache(redisCache, metrics);
+            });
+        }
+
         return services;
+    }
+
+    /// <summary>The shared tier's connection string: <c>ConnectionStrings:Redis</c>, else <c>Gateway:Cache:Redis</c>; null for in-process only.</summary>
+    private static string? RedisConfiguration(ConfigurationManager configuration)
+    {
+        string? redis = configuration.GetConnectionString("Redis");
+        redis = string.IsNullOrWhiteSpace(redis) ? configuration["Gateway:Cache:Redis"] : redis;
+        return string.IsNullOrWhiteSpace(redis) ? null : redis;
+    }
+
+    private static void ReportCacheMode(IServiceProvider services)
+    {
+        ILogger logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("PresignGateway.Presigning");
+        if (services.GetService<RedisConnection>() is { } redis)
+        {
+            Log.SharedCacheEnabled(logger);
+            // Connect now, in the background, so readiness and metrics tell the truth before the first miss.
+            _ = redis.GetAsync();
+        }
+        else
+        {
+            Log.InProcessCacheOnly(logger);
+        }
+    }
+
+    /// <summary>
+    /// Keys from a mounted secrets directory (a Kubernetes Secret, say): one file per setting, named like
+    /// <c>Gateway__Stores__main__AccessKeySecret</c>. Polled, because mounted secrets change by a symlink swap that
+    /// file-change notifications miss; a change rotates keys without a restart.
+    /// </summary>
+    private static void AddMountedSecrets(this ConfigurationManager configuration)
+    {
+        string? directory = configuration["Gateway:SecretsDirectory"];
+        if (string.IsNullOrWhiteSpace(directory))
+        {
+            return;
+        }
+
+        configuration.AddKeyPerFile(source =>
+        {
+            source.FileProvider = new PhysicalFileProvider(Path.GetFullPath(directory)) { UsePollingFileWatcher = true, UseActivePolling = true };
+            source.Optional = true;
+            source.ReloadOnChange = true;
+            source.ReloadDelay = 100;
+        });
     }
 
     private static IServiceCollection AddForwarding(this IServiceCollection services)

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
 using PresignGateway.Configuration;
+using PresignGateway.Diagnostics;
 using PresignGateway.Signing;
 
 namespace PresignGateway.Presigning;
@@ -8,25 +10,26 @@ namespace PresignGateway.Presigning;
 /// <summary>
 /// Presigned URLs, cached until shortly before they expire. Tier one is in-process and allocation-free on a hit
 /// (<see cref="MemoryTier"/>); behind it HybridCache coalesces concurrent misses for one object into a single
-/// signing and, when Redis is configured, shares the URL between replicas. An entry is never served once less than
-/// the refresh margin is left: min(Gateway:Cache:RefreshBefore, 10% of the URL lifetime).
+/// signing and, when Redis is configured, shares each URL between replicas. An entry is never served once less than
+/// the refresh margin is left: min(Gateway:Cache:RefreshBefore, 10% of the URL lifetime). Times are on the store's
+/// clock (<see cref="Sites.StoreClock"/>), the clock its signatures are judged by.
 /// </summary>
 internal sealed class PresignedUrlCache
 {
     // HybridCache's own in-process tier is off: MemoryTier is that tier, keyed without building strings.
-    private static readonly HybridCacheEntryFlags SharedTierFlags = HybridCacheEntryFlags.DisableLocalCache;
+    private const HybridCacheEntryFlags SharedTierFlags = HybridCacheEntryFlags.DisableLocalCache;
 
     private readonly HybridCache _shared;
-    private readonly UrlSigner _signer;
     private readonly TimeProvider _time;
+    private readonly GatewayMetrics _metrics;
     private readonly MemoryTier _memory;
     private readonly TimeSpan _refreshBefore;
 
-    public PresignedUrlCache(HybridCache shared, UrlSigner signer, TimeProvider time, IOptions<GatewayOptions> options)
+    public PresignedUrlCache(HybridCache shared, TimeProvider time, GatewayMetrics metrics, IOptions<GatewayOptions> options)
     {
         _shared = shared;
-        _signer = signer;
         _time = time;
+        _metrics = metrics;
         _memory = new MemoryTier(options.Value.Cache.MaxEntries);
         _refreshBefore = options.Value.Cache.RefreshBefore;
     }
@@ -39,10 +42,13 @@ internal sealed class PresignedUrlCache
     /// <summary>A URL for <paramref name="target"/> with at least the refresh margin of life left.</summary>
     public ValueTask<CachedPresignedUrl> GetAsync(in PresignTarget target, CancellationToken cancellationToken)
     {
-        DateTimeOffset now = _time.GetUtcNow();
-        return _memory.TryGet(target, now, out CachedPresignedUrl value)
-            ? ValueTask.FromResult(value)
-            : GetFromSharedTierAsync(target, cancellationToken);
+        if (_memory.TryGet(target, target.Store.Now(_time), out CachedPresignedUrl value))
+        {
+            _metrics.CacheHits.Add(1, Tiers.Memory);
+            return ValueTask.FromResult(value);
+        }
+
+        return GetFromSharedTierAsync(target, cancellationToken);
     }
 
     /// <summary>Forgets a URL in both tiers, after the store refused it.</summary>
@@ -55,39 +61,59 @@ internal sealed class PresignedUrlCache
     private async ValueTask<CachedPresignedUrl> GetFromSharedTierAsync(PresignTarget target, CancellationToken cancellationToken)
     {
         TimeSpan margin = RefreshMargin(target.Store.UrlLifetime);
-        var entryOptions = new HybridCacheEntryOptions
-        {
-            Expiration = target.Store.UrlLifetime - margin,
-            Flags = SharedTierFlags,
-        };
+        var entryOptions = new HybridCacheEntryOptions { Expiration = target.Store.UrlLifetime - margin, Flags = SharedTierFlags };
         string key = target.SharedCacheKey();
+        var miss = new MissState(this, target, margin);
         CachedPresignedUrl value = await _shared.GetOrCreateAsync(
-            key,
-            (Signer: _signer, Target: target),
-            static (state, _) => ValueTask.FromResult(state.Signer.Sign(state.Target)),
-            entryOptions,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+            key, miss, static (state, _) => ValueTask.FromResult(state.SignAndRemember()), entryOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
 
-        DateTimeOffset now = _time.GetUtcNow();
-        if (value.ExpiresAt - margin <= now)
+        if (miss.Signed)
         {
-            // A shared entry can outlive its margin by the store's TTL rounding or another replica's clock: re-sign.
-            value = _signer.Sign(target);
-            await _shared.SetAsync(key, value, entryOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return value;
         }
 
-        _memory.Set(target, value, value.ExpiresAt - margin, now);
+        if (value.ExpiresAt - margin <= target.Store.Now(_time))
+        {
+            // A shared entry can outlive its margin by the store's TTL rounding or another replica's clock: sign again.
+            value = miss.SignAndRemember();
+            await _shared.SetAsync(key, value, entryOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return value;
+        }
+
+        _metrics.CacheHits.Add(1, Tiers.Shared);
+        _memory.Set(target, value, value.ExpiresAt - margin, target.Store.Now(_time));
         return value;
     }
-}
 
-/// <summary>Signs a target with its store's presigner at the current time.</summary>
-internal sealed class UrlSigner(TimeProvider time)
-{
-    public CachedPresignedUrl Sign(in PresignTarget target)
+    private CachedPresignedUrl Sign(in PresignTarget target)
     {
+        long started = Stopwatch.GetTimestamp();
         var request = new PresignRequest(target.Method, target.Key, target.Store.UrlLifetime, target.SignedQuery());
-        PresignedUrl url = target.Store.Presigner.Presign(target.Store.Location, request, target.Store.Credentials, time.GetUtcNow());
+        PresignedUrl url = target.Store.Presigner.Presign(target.Store.Location, request, target.Store.Credentials, target.Store.Now(_time));
+        var scheme = new KeyValuePair<string, object?>("scheme", target.Store.Scheme.ToString());
+        _metrics.Signings.Add(1, new KeyValuePair<string, object?>("store", target.Store.Name), scheme);
+        _metrics.SigningDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, scheme);
         return new CachedPresignedUrl(url.Url, url.ExpiresAt);
+    }
+
+    /// <summary>One miss: signs at most once and puts the URL in the in-process tier before HybridCache releases the callers that waited on it.</summary>
+    private sealed class MissState(PresignedUrlCache cache, PresignTarget target, TimeSpan margin)
+    {
+        public bool Signed { get; private set; }
+
+        public CachedPresignedUrl SignAndRemember()
+        {
+            cache._metrics.CacheMisses.Add(1);
+            CachedPresignedUrl value = cache.Sign(target);
+            Signed = true;
+            cache._memory.Set(target, value, value.ExpiresAt - margin, target.Store.Now(cache._time));
+            return value;
+        }
+    }
+
+    private static class Tiers
+    {
+        public static readonly KeyValuePair<string, object?> Memory = new("tier", "memory");
+        public static readonly KeyValuePair<string, object?> Shared = new("tier", "shared");
     }
 }

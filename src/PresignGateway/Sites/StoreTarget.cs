@@ -26,6 +26,12 @@ internal sealed class StoreTarget
 
     public TimeSpan UrlLifetime { get; }
 
+    /// <summary>The store's clock relative to ours; new with each configuration, learned again from responses.</summary>
+    public StoreClock Clock { get; } = new();
+
+    /// <summary>Now, on the store's clock: the time to sign with and to judge a URL's expiry by.</summary>
+    public DateTimeOffset Now(TimeProvider time) => time.GetUtcNow() + Clock.Offset;
+
     /// <summary>Image processing (<c>x-oss-process</c>) is an OSS feature; S3 stores never get it.</summary>
     public bool SupportsImageProcessing => Scheme is SigningScheme.OssV4 or SigningScheme.OssV1;
 

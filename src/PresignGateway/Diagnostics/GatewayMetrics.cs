@@ -1,0 +1,53 @@
+using System.Diagnostics.Metrics;
+using PresignGateway.Sites;
+
+namespace PresignGateway.Diagnostics;
+
+/// <summary>
+/// The gateway's own instruments, from <see cref="IMeterFactory"/>. Tags carry names (site, store, tier, scheme) and
+/// outcomes, never keys, URLs or credentials.
+/// </summary>
+internal sealed class GatewayMetrics
+{
+    public const string MeterName = "PresignGateway";
+
+    public GatewayMetrics(IMeterFactory meterFactory, SiteTableProvider sites)
+    {
+        Meter meter = meterFactory.Create(MeterName);
+        CacheHits = meter.CreateCounter<long>("presign_gateway.cache.hits", "{hit}", "Presigned URLs served from a cache tier (tag tier: memory or shared).");
+        CacheMisses = meter.CreateCounter<long>("presign_gateway.cache.misses", "{miss}", "Lookups that found no usable URL in any tier.");
+        Signings = meter.CreateCounter<long>("presign_gateway.signings", "{signing}", "URLs presigned by this process.");
+        SigningDuration = meter.CreateHistogram<double>("presign_gateway.signing.duration", "s", "Time to presign one URL.");
+        RedisErrors = meter.CreateCounter<long>("presign_gateway.redis.errors", "{error}", "Failed or timed-out Redis operations (downloads went on by signing locally).");
+        RejectedUrls = meter.CreateCounter<long>("presign_gateway.storage.rejected_urls", "{url}", "Cached URLs the store refused; evicted and signed again.");
+        meter.CreateObservableGauge("presign_gateway.storage.clock_offset", () => ClockOffsets(sites), "s", "The store's clock minus ours, as read from its Date header; applied when over the threshold.");
+        meter.CreateObservableGauge("presign_gateway.redis.connected", () => RedisConnected?.Invoke() switch { true => 1, false => 0, null => -1 }, "{state}", "1 when Redis is connected, 0 when configured but down (degraded), -1 when not configured.");
+    }
+
+    public Counter<long> CacheHits { get; }
+
+    public Counter<long> CacheMisses { get; }
+
+    public Counter<long> Signings { get; }
+
+    public Histogram<double> SigningDuration { get; }
+
+    public Counter<long> RedisErrors { get; }
+
+    public Counter<long> RejectedUrls { get; }
+
+    /// <summary>Set by the Redis connection when Redis is configured.</summary>
+    public Func<bool>? RedisConnected { get; set; }
+
+    private static IEnumerable<Measurement<double>> ClockOffsets(SiteTableProvider sites)
+    {
+        var seen = new HashSet<StoreTarget>();
+        foreach (Site site in sites.Current.Sites)
+        {
+            if (seen.Add(site.Store))
+            {
+                yield return new Measurement<double>(site.Store.Clock.Offset.TotalSeconds, new KeyValuePair<string, object?>("store", site.Store.Name));
+            }
+        }
+    }
+}
