@@ -13,7 +13,9 @@ namespace PresignGateway.Hosting;
 /// <summary>The composition root, shared by Program and the end-to-end tests so both run the same application.</summary>
 internal static class GatewayApplication
 {
-    public static WebApplicationBuilder CreateBuilder(string[] args)
+    /// <param name="args">Command-line arguments, as configuration (<c>--urls</c>, <c>--Gateway:...</c>).</param>
+    /// <param name="configure">Adds configuration sources before anything reads the configuration (the tests' settings).</param>
+    public static WebApplicationBuilder CreateBuilder(string[] args, Action<ConfigurationManager>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -22,6 +24,7 @@ internal static class GatewayApplication
             ContentRootPath = AppContext.BaseDirectory,
         });
 
+        configure?.Invoke(builder.Configuration);
         builder.Configuration.AddMountedSecrets();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Logging.AddGatewayLogging();

@@ -34,16 +34,18 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public static async Task<GatewayHost> StartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
-        WebApplicationBuilder builder = GatewayApplication.CreateBuilder([]);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        WebApplicationBuilder builder = GatewayApplication.CreateBuilder([], configuration =>
         {
-            // Everything at Trace: the leak tests must hold even for the chattiest configuration.
-            ["Logging:LogLevel:Default"] = "Trace",
-            ["Logging:LogLevel:Microsoft"] = "Trace",
-            ["Logging:LogLevel:Yarp"] = "Trace",
-            ["Logging:LogLevel:Yarp.ReverseProxy.Forwarder"] = "Trace",
+            configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                // Everything at Trace, even YARP's forwarder: the leak tests must hold for the chattiest configuration.
+                ["Logging:LogLevel:Default"] = "Trace",
+                ["Logging:LogLevel:Microsoft"] = "Trace",
+                ["Logging:LogLevel:Yarp"] = "Trace",
+                ["Logging:LogLevel:Yarp.ReverseProxy.Forwarder"] = "Trace",
+            });
+            configuration.AddInMemoryCollection(settings);
         });
-        builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var logs = new CapturedLogs();
         builder.Logging.ClearProviders();

@@ -21,6 +21,10 @@ public sealed class TestStore : IAsyncLifetime
     public const string S3AccessKeyId = "AKIDGATEWAYTEST00001";
     public const string S3AccessKeySecret = "S3TestSecret/EXAMPLE+key==";
 
+    /// <summary>A second OSS key pair the store accepts too, for key-rotation tests.</summary>
+    public const string RotatedAccessKeyId = "LTAI5tROTATEDKEY00002";
+    public const string RotatedAccessKeySecret = "RotatedSecret/xyz+987=abc";
+
     /// <summary>Requests for this host name are custom-domain requests for <see cref="CnameBucket"/>.</summary>
     public const string CnameHost = "localhost";
     public const string CnameBucket = "cname-bucket";
@@ -47,6 +51,7 @@ public sealed class TestStore : IAsyncLifetime
             {
                 new { accessKeyId = OssAccessKeyId, accessKeySecret = OssAccessKeySecret },
                 new { accessKeyId = S3AccessKeyId, accessKeySecret = S3AccessKeySecret },
+                new { accessKeyId = RotatedAccessKeyId, accessKeySecret = RotatedAccessKeySecret },
             },
             cname = new Dictionary<string, string> { [CnameHost] = CnameBucket },
             buckets = new[] { "oss-bucket", "s3-bucket", CnameBucket },

@@ -1,0 +1,125 @@
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using PresignGateway.Configuration;
+using PresignGateway.Diagnostics;
+using PresignGateway.Presigning;
+using PresignGateway.Signing;
+using PresignGateway.Sites;
+using PresignGateway.Tests.Configuration;
+
+namespace PresignGateway.Tests.Presigning;
+
+/// <summary>The cache on its own, on a fake clock: lifetimes and margins, stampedes, and bounded memory.</summary>
+public sealed class PresignedUrlCacheTests
+{
+    [Fact]
+    public async Task Entry_is_reused_until_the_margin_and_never_served_past_it()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        using var services = CacheServices(time, urlLifetime: "00:00:10");
+        PresignedUrlCache cache = services.Cache;
+        PresignTarget target = services.Target("a.txt");
+
+        CachedPresignedUrl first = await cache.GetAsync(target, TestContext.Current.CancellationToken);
+        Assert.Equal(time.GetUtcNow().AddSeconds(10), first.ExpiresAt);
+        Assert.Equal(TimeSpan.FromSeconds(1), cache.RefreshMargin(TimeSpan.FromSeconds(10)));
+
+        time.Advance(TimeSpan.FromSeconds(8.9));
+        Assert.Same(first, await cache.GetAsync(target, TestContext.Current.CancellationToken));
+
+        // At expiry - margin (9 s in) the entry is refreshed, never served.
+        time.Advance(TimeSpan.FromSeconds(0.1));
+        CachedPresignedUrl second = await cache.GetAsync(target, TestContext.Current.CancellationToken);
+        Assert.NotEqual(first.Url, second.Url);
+        Assert.Equal(time.GetUtcNow().AddSeconds(10), second.ExpiresAt);
+        Assert.True(second.ExpiresAt - cache.RefreshMargin(TimeSpan.FromSeconds(10)) > time.GetUtcNow());
+    }
+
+    [Theory]
+    [InlineData("01:00:00", 300)]
+    [InlineData("00:10:00", 60)]
+    [InlineData("7.00:00:00", 300)]
+    public void Margin_is_the_smaller_of_refresh_before_and_a_tenth_of_the_lifetime(string lifetime, int expectedSeconds)
+    {
+        using var services = CacheServices(new FakeTimeProvider(), urlLifetime: lifetime);
+
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), services.Cache.RefreshMargin(TimeSpan.Parse(lifetime, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task Two_hundred_concurrent_misses_sign_once()
+    {
+        using var services = CacheServices(TimeProvider.System);
+        using var signings = new MetricCollector<long>(services.MeterFactory, GatewayMetrics.MeterName, "presign_gateway.signings");
+        PresignTarget target = services.Target("cold.bin");
+        using var start = new ManualResetEventSlim();
+
+        Task<CachedPresignedUrl>[] lookups = Enumerable.Range(0, 200)
+            .Select(_ => Task.Run(async () =>
+            {
+                start.Wait(TestContext.Current.CancellationToken);
+                return await services.Cache.GetAsync(target, TestContext.Current.CancellationToken);
+            }))
+            .ToArray();
+        start.Set();
+        CachedPresignedUrl[] urls = await Task.WhenAll(lookups);
+
+        Assert.Equal(1, signings.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Single(urls.Select(u => u.Url).Distinct());
+    }
+
+    [Fact]
+    public async Task Memory_tier_stays_within_its_limit_over_far_more_objects()
+    {
+        using var services = CacheServices(TimeProvider.System, maxEntries: 10_000);
+        long[] managedBytes = new long[4];
+        for (int round = 0; round < 4; round++)
+        {
+            for (int i = 0; i < 50_000; i++)
+            {
+                await services.Cache.GetAsync(services.Target($"crawl/{round}/{i}/object.bin"), TestContext.Current.CancellationToken);
+            }
+
+            Assert.InRange(services.Cache.Memory.Count, 1, 10_000);
+            managedBytes[round] = GC.GetTotalMemory(forceFullCollection: true);
+        }
+
+        // 200,000 distinct objects against a 10,000-entry limit: after the first round memory levels off.
+        Assert.InRange(managedBytes[3] - managedBytes[1], long.MinValue, 8 * 1024 * 1024);
+    }
+
+    internal static CacheTestServices CacheServices(TimeProvider time, string urlLifetime = "01:00:00", int maxEntries = 100_000)
+    {
+        Dictionary<string, string?> settings = GatewaySettings.WithStore();
+        settings["Gateway:Stores:main:UrlLifetime"] = urlLifetime;
+        settings["Gateway:Cache:MaxEntries"] = maxEntries.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        GatewaySettings.AddSite(settings, "s", "/", "main", "downloads.example.com");
+        IConfiguration configuration = GatewaySettings.Configuration(settings);
+        var services = new ServiceCollection();
+        services.AddSingleton(time);
+        services.AddSingleton(configuration);
+        services.AddLogging();
+        services.AddMetrics();
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName));
+        services.AddSingleton<SiteTableProvider>();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddHybridCache();
+        services.AddSingleton<PresignedUrlCache>();
+        return new CacheTestServices(services.BuildServiceProvider());
+    }
+
+    internal sealed class CacheTestServices(ServiceProvider provider) : IDisposable
+    {
+        public PresignedUrlCache Cache { get; } = provider.GetRequiredService<PresignedUrlCache>();
+
+        public System.Diagnostics.Metrics.IMeterFactory MeterFactory => provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+
+        public StoreTarget Store { get; } = provider.GetRequiredService<SiteTableProvider>().Current.Sites[0].Store;
+
+        public PresignTarget Target(string key) => new(Store, PresignMethod.Get, key, null, null, null);
+
+        public void Dispose() => provider.Dispose();
+    }
+}
