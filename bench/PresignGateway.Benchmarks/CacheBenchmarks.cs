@@ -52,8 +52,8 @@ public class CacheBenchmarks : IDisposable
     [Benchmark]
     public string InProcessHit()
     {
-        ValueTask<CachedPresignedUrl> lookup = _cache.GetAsync(_target, CancellationToken.None);
-        return lookup.IsCompletedSuccessfully ? lookup.Result.Url : throw new InvalidOperationException("Expected a synchronous hit.");
+        ValueTask<CacheLookup> lookup = _cache.GetAsync(_target, CancellationToken.None);
+        return lookup.IsCompletedSuccessfully ? lookup.Result.Url.Url : throw new InvalidOperationException("Expected a synchronous hit.");
     }
 
     public void Dispose()

@@ -20,6 +20,9 @@ internal sealed class GatewayMetrics
         SigningDuration = meter.CreateHistogram<double>("presign_gateway.signing.duration", "s", "Time to presign one URL.");
         RedisErrors = meter.CreateCounter<long>("presign_gateway.redis.errors", "{error}", "Failed or timed-out Redis operations (downloads went on by signing locally).");
         RejectedUrls = meter.CreateCounter<long>("presign_gateway.storage.rejected_urls", "{url}", "Cached URLs the store refused; evicted and signed again.");
+        Requests = meter.CreateCounter<long>("presign_gateway.requests", "{request}", "Download requests by site, mode and outcome.");
+        ResponseBytes = meter.CreateCounter<long>("presign_gateway.response.bytes", "By", "Body bytes of completed proxied downloads (their Content-Length).");
+        UpstreamDuration = meter.CreateHistogram<double>("presign_gateway.upstream.duration", "s", "Time from sending a request to the store to its response headers.");
         meter.CreateObservableGauge("presign_gateway.storage.clock_offset", () => ClockOffsets(sites), "s", "The store's clock minus ours, as read from its Date header; applied when over the threshold.");
         meter.CreateObservableGauge("presign_gateway.redis.connected", () => RedisConnected?.Invoke() switch { true => 1, false => 0, null => -1 }, "{state}", "1 when Redis is connected, 0 when configured but down (degraded), -1 when not configured.");
     }
@@ -35,6 +38,12 @@ internal sealed class GatewayMetrics
     public Counter<long> RedisErrors { get; }
 
     public Counter<long> RejectedUrls { get; }
+
+    public Counter<long> Requests { get; }
+
+    public Counter<long> ResponseBytes { get; }
+
+    public Histogram<double> UpstreamDuration { get; }
 
     /// <summary>Set by the Redis connection when Redis is configured.</summary>
     public Func<bool>? RedisConnected { get; set; }

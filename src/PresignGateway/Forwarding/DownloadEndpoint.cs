@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Http;
@@ -54,49 +55,99 @@ internal sealed class DownloadEndpoint
 
     public async Task HandleAsync(HttpContext context)
     {
+        using Activity? activity = GatewayTelemetry.ActivitySource.StartActivity("presign_gateway.download");
+        string site = "(none)";
+        string mode = "(none)";
+        try
+        {
+            (site, mode) = await ServeAsync(context, activity).ConfigureAwait(false);
+        }
+        finally
+        {
+            RecordOutcome(context, activity, site, mode);
+        }
+    }
+
+    private async Task<(string Site, string Mode)> ServeAsync(HttpContext context, Activity? activity)
+    {
         HttpRequest request = context.Request;
         bool head = HttpMethods.IsHead(request.Method);
         if (!head && !HttpMethods.IsGet(request.Method))
         {
             await ProblemResponses.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Only GET and HEAD are supported.").ConfigureAwait(false);
-            return;
+            return ("(none)", "(none)");
         }
 
         string rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         if (!DownloadResolver.TryResolve(_sites.Current, request.Host.Host, rawTarget, request.Query, out DownloadPlan plan, out int status, out string detail))
         {
             await ProblemResponses.WriteAsync(context, status, detail).ConfigureAwait(false);
-            return;
+            return ("(none)", "(none)");
         }
 
         Site site = plan.Site;
-        string disposition = ContentDispositionFormatter.Format(plan.Disposition, plan.FileName);
         bool redirect = site.Mode == DeliveryMode.Redirect;
+        string mode = redirect ? "redirect" : "proxy";
+        activity?.SetTag("presign_gateway.site", site.Name);
+        activity?.SetTag("presign_gateway.store", site.Store.Name);
+        activity?.SetTag("presign_gateway.mode", mode);
+        string disposition = ContentDispositionFormatter.Format(plan.Disposition, plan.FileName);
         var target = new PresignTarget(
             site.Store, head ? PresignMethod.Head : PresignMethod.Get, plan.Key, plan.VersionId,
             // In redirect mode the store itself answers the download, so the name travels signed inside the URL.
             redirect ? disposition : null,
             plan.ImageProcess);
 
-        CachedPresignedUrl url;
+        CacheLookup lookup;
         try
         {
-            url = await _cache.GetAsync(target, context.RequestAborted).ConfigureAwait(false);
+            lookup = await _cache.GetAsync(target, context.RequestAborted).ConfigureAwait(false);
         }
         catch (InvalidPresignRequestException e)
         {
             Log.BadRequest(_logger, site.Name, e.Reason);
             await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, e.Reason).ConfigureAwait(false);
-            return;
+            return (site.Name, mode);
         }
 
+        activity?.SetTag("presign_gateway.cache", lookup.Tier switch { CacheTier.Memory => "hit_memory", CacheTier.Shared => "hit_shared", _ => "miss" });
         if (redirect)
         {
-            WriteRedirect(context.Response, url, site.Store);
-            return;
+            WriteRedirect(context.Response, lookup.Url, site.Store);
+        }
+        else
+        {
+            await ForwardAsync(context, site, target, lookup.Url, disposition, activity).ConfigureAwait(false);
         }
 
-        await ForwardAsync(context, site, target, url, disposition).ConfigureAwait(false);
+        return (site.Name, mode);
+    }
+
+    private void RecordOutcome(HttpContext context, Activity? activity, string site, string mode)
+    {
+        int status = context.Response.StatusCode;
+        bool aborted = context.RequestAborted.IsCancellationRequested;
+        string outcome = aborted ? "client_aborted" : status switch
+        {
+            200 or 206 or 304 => "success",
+            302 => "redirect",
+            404 => "not_found",
+            405 => "method_not_allowed",
+            416 or 412 => "precondition",
+            502 => "storage_error",
+            504 => "storage_timeout",
+            >= 400 and < 500 => "bad_request",
+            _ => "other",
+        };
+        _metrics.Requests.Add(1, new TagList { { "site", site }, { "mode", mode }, { "outcome", outcome } });
+        if (!aborted && status is 200 or 206 && context.Response.ContentLength is { } length && !HttpMethods.IsHead(context.Request.Method))
+        {
+            _metrics.ResponseBytes.Add(length, new TagList { { "site", site } });
+            activity?.SetTag("presign_gateway.bytes_sent", length);
+        }
+
+        activity?.SetTag("http.response.status_code", status);
+        activity?.SetTag("presign_gateway.outcome", outcome);
     }
 
     private void WriteRedirect(HttpResponse response, CachedPresignedUrl url, StoreTarget store)
@@ -110,7 +161,7 @@ internal sealed class DownloadEndpoint
         response.ContentLength = 0;
     }
 
-    private async Task ForwardAsync(HttpContext context, Site site, PresignTarget target, CachedPresignedUrl url, string disposition)
+    private async Task ForwardAsync(HttpContext context, Site site, PresignTarget target, CachedPresignedUrl url, string disposition, Activity? activity)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -124,6 +175,7 @@ internal sealed class DownloadEndpoint
             };
             context.Features.Set(exchange);
             ForwarderError error = await _forwarder.SendAsync(context, PlaceholderDestination, _invoker, _requestConfig, _transformer).ConfigureAwait(false);
+            activity?.SetTag("presign_gateway.upstream_status", exchange.UpstreamStatus);
             if (exchange.RejectedStatus is { } rejected)
             {
                 // A cached URL can be refused after a key rotation or a clock jump: forget it everywhere, sign a
@@ -133,7 +185,7 @@ internal sealed class DownloadEndpoint
                     Log.CachedUrlRejected(_logger, site.Store.Name);
                     _metrics.RejectedUrls.Add(1, new KeyValuePair<string, object?>("store", site.Store.Name));
                     await _cache.EvictAsync(target, context.RequestAborted).ConfigureAwait(false);
-                    url = await _cache.GetAsync(target, context.RequestAborted).ConfigureAwait(false);
+                    url = (await _cache.GetAsync(target, context.RequestAborted).ConfigureAwait(false)).Url;
                     context.Response.Clear();
                     continue;
                 }

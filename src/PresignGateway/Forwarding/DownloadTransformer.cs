@@ -21,6 +21,11 @@ internal sealed class DownloadExchange
 
     public required StoreTarget Store { get; init; }
 
+    /// <summary>When the request to the store was handed to YARP (a Stopwatch timestamp).</summary>
+    public long StartedTimestamp { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>The store's status, for the download span and the metrics.</summary>
+    public int UpstreamStatus { get; set; }
     /// <summary>The store's status when it refused the request (400, 401, 403); nothing was written to the client then.</summary>
     public int? RejectedStatus { get; set; }
 }
@@ -30,7 +35,7 @@ internal sealed class DownloadExchange
 /// The request goes to exactly the URL that was signed: YARP would rebuild it from the path and re-encode it
 /// (<c>%2F</c> becomes <c>%252F</c>), which breaks the signature.
 /// </summary>
-internal sealed class DownloadTransformer(TimeProvider time, ILogger<DownloadTransformer> logger) : HttpTransformer
+internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metrics, ILogger<DownloadTransformer> logger) : HttpTransformer
 {
     private static readonly UriCreationOptions ExactUri = new() { DangerousDisablePathAndQueryCanonicalization = true };
 
@@ -55,6 +60,8 @@ internal sealed class DownloadTransformer(TimeProvider time, ILogger<DownloadTra
         }
 
         DownloadExchange exchange = httpContext.Features.GetRequiredFeature<DownloadExchange>();
+        exchange.UpstreamStatus = (int)proxyResponse.StatusCode;
+        metrics.UpstreamDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(exchange.StartedTimestamp).TotalSeconds);
         if (proxyResponse.Headers.Date is { } storeDate)
         {
             exchange.Store.Clock.Observe(storeDate, time.GetUtcNow());

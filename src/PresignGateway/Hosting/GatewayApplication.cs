@@ -1,3 +1,5 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.FileProviders;
@@ -5,6 +7,7 @@ using Microsoft.Extensions.Options;
 using PresignGateway.Configuration;
 using PresignGateway.Diagnostics;
 using PresignGateway.Forwarding;
+using PresignGateway.Health;
 using PresignGateway.Presigning;
 using PresignGateway.Sites;
 
@@ -28,7 +31,10 @@ internal static class GatewayApplication
         builder.Configuration.AddMountedSecrets();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Logging.AddGatewayLogging();
+        builder.AddGatewayTelemetry();
         builder.Services
+            .AddTrustedProxies(builder.Configuration)
+            .AddGatewayHealth()
             .AddGatewayConfiguration()
             .AddPresigning(RedisConfiguration(builder.Configuration), builder.Configuration)
             .AddForwarding();
@@ -39,7 +45,14 @@ internal static class GatewayApplication
     {
         WebApplication app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() => ReportCacheMode(app.Services));
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        if (app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value.KnownProxies.Count > 0
+            || app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value.KnownIPNetworks.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        app.MapGatewayHealth();
+        app.MapGatewayTelemetry();
         app.MapFallback("{**path}", app.Services.GetRequiredService<DownloadEndpoint>().HandleAsync);
         return app;
     }
@@ -98,8 +111,11 @@ internal static class GatewayApplication
         if (services.GetService<RedisConnection>() is { } redis)
         {
             Log.SharedCacheEnabled(logger);
-            // Connect now, in the background, so readiness and metrics tell the truth before the first miss.
-            _ = redis.GetAsync();
+            // Connect now, in the background, so readiness and metrics tell the truth before the first miss;
+            // then let the tracing see its commands.
+            _ = redis.GetAsync().ContinueWith(
+                connected => services.GetService<OpenTelemetry.Instrumentation.StackExchangeRedis.StackExchangeRedisInstrumentation>()?.AddConnection(connected.Result),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         }
         else
         {
@@ -127,6 +143,35 @@ internal static class GatewayApplication
             source.ReloadOnChange = true;
             source.ReloadDelay = 100;
         });
+    }
+
+    /// <summary>
+    /// X-Forwarded-For and X-Forwarded-Proto are honoured only from the proxies and networks listed in
+    /// <c>Gateway:ForwardedHeaders:KnownProxies</c> (addresses) and <c>KnownNetworks</c> (CIDR); with none listed the
+    /// headers are ignored, so a client can't claim another address.
+    /// </summary>
+    private static IServiceCollection AddTrustedProxies(this IServiceCollection services, ConfigurationManager configuration)
+    {
+        IConfigurationSection section = configuration.GetSection("Gateway:ForwardedHeaders");
+        string[] proxies = section.GetSection("KnownProxies").Get<string[]>() ?? [];
+        string[] networks = section.GetSection("KnownNetworks").Get<string[]>() ?? [];
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            options.ForwardLimit = section.GetValue("ForwardLimit", 1);
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (string proxy in proxies)
+            {
+                options.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
+
+            foreach (string network in networks)
+            {
+                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
+        return services;
     }
 
     private static IServiceCollection AddForwarding(this IServiceCollection services)

@@ -7,6 +7,17 @@ using PresignGateway.Signing;
 
 namespace PresignGateway.Presigning;
 
+/// <summary>Where a URL came from: the in-process tier, the shared tier (Redis, or a concurrent miss it joined), or a new signature.</summary>
+internal enum CacheTier
+{
+    Memory,
+    Shared,
+    Signed,
+}
+
+/// <summary>A cache answer: the URL and the tier that gave it.</summary>
+internal readonly record struct CacheLookup(CachedPresignedUrl Url, CacheTier Tier);
+
 /// <summary>
 /// Presigned URLs, cached until shortly before they expire. Tier one is in-process and allocation-free on a hit
 /// (<see cref="MemoryTier"/>); behind it HybridCache coalesces concurrent misses for one object into a single
@@ -39,13 +50,13 @@ internal sealed class PresignedUrlCache
     /// <summary>The refresh margin for a URL lifetime.</summary>
     public TimeSpan RefreshMargin(TimeSpan urlLifetime) => urlLifetime / 10 < _refreshBefore ? urlLifetime / 10 : _refreshBefore;
 
-    /// <summary>A URL for <paramref name="target"/> with at least the refresh margin of life left.</summary>
-    public ValueTask<CachedPresignedUrl> GetAsync(in PresignTarget target, CancellationToken cancellationToken)
+    /// <summary>A URL for <paramref name="target"/> with at least the refresh margin of life left, and where it came from.</summary>
+    public ValueTask<CacheLookup> GetAsync(in PresignTarget target, CancellationToken cancellationToken)
     {
         if (_memory.TryGet(target, target.Store.Now(_time), out CachedPresignedUrl value))
         {
             _metrics.CacheHits.Add(1, Tiers.Memory);
-            return ValueTask.FromResult(value);
+            return ValueTask.FromResult(new CacheLookup(value, CacheTier.Memory));
         }
 
         return GetFromSharedTierAsync(target, cancellationToken);
@@ -58,7 +69,7 @@ internal sealed class PresignedUrlCache
         await _shared.RemoveAsync(target.SharedCacheKey(), cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<CachedPresignedUrl> GetFromSharedTierAsync(PresignTarget target, CancellationToken cancellationToken)
+    private async ValueTask<CacheLookup> GetFromSharedTierAsync(PresignTarget target, CancellationToken cancellationToken)
     {
         TimeSpan margin = RefreshMargin(target.Store.UrlLifetime);
         var entryOptions = new HybridCacheEntryOptions { Expiration = target.Store.UrlLifetime - margin, Flags = SharedTierFlags };
@@ -69,7 +80,7 @@ internal sealed class PresignedUrlCache
 
         if (miss.Signed)
         {
-            return value;
+            return new CacheLookup(value, CacheTier.Signed);
         }
 
         if (value.ExpiresAt - margin <= target.Store.Now(_time))
@@ -77,12 +88,12 @@ internal sealed class PresignedUrlCache
             // A shared entry can outlive its margin by the store's TTL rounding or another replica's clock: sign again.
             value = miss.SignAndRemember();
             await _shared.SetAsync(key, value, entryOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return value;
+            return new CacheLookup(value, CacheTier.Signed);
         }
 
         _metrics.CacheHits.Add(1, Tiers.Shared);
         _memory.Set(target, value, value.ExpiresAt - margin, target.Store.Now(_time));
-        return value;
+        return new CacheLookup(value, CacheTier.Shared);
     }
 
     private CachedPresignedUrl Sign(in PresignTarget target)
