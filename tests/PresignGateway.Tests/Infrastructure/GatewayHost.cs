@@ -32,7 +32,10 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<GatewayHost> StartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+    /// <param name="listenOnFreePort">False when the settings bring their own Kestrel endpoints (an HTTPS test).</param>
+    /// <param name="configureFiles">Adds further configuration sources after the settings (a watched JSON file).</param>
+    public static async Task<GatewayHost> StartAsync(
+        IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null, bool listenOnFreePort = true, Action<IConfigurationBuilder>? configureFiles = null)
     {
         WebApplicationBuilder builder = GatewayApplication.CreateBuilder([], configuration =>
         {
@@ -45,8 +48,13 @@ internal sealed class GatewayHost : IAsyncDisposable
                 ["Logging:LogLevel:Yarp.ReverseProxy.Forwarder"] = "Trace",
             });
             configuration.AddInMemoryCollection(settings);
+            configureFiles?.Invoke(configuration);
         });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (listenOnFreePort)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+
         var logs = new CapturedLogs();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);

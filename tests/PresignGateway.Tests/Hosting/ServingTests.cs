@@ -1,0 +1,112 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using PresignGateway.Tests.Infrastructure;
+
+namespace PresignGateway.Tests.Hosting;
+
+/// <summary>Serving as operators configure it: HTTPS with HTTP/2 from certificate files, Prometheus, appsettings hot reload.</summary>
+public sealed class ServingTests(TestStore store)
+{
+    [Fact]
+    public async Task Https_with_a_certificate_from_files_serves_http2()
+    {
+        using var directory = new TemporaryDirectory();
+        using RSA key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        using X509Certificate2 certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        string certificatePath = Path.Combine(directory.Path, "gateway.crt");
+        string keyPath = Path.Combine(directory.Path, "gateway.key");
+        await File.WriteAllTextAsync(certificatePath, certificate.ExportCertificatePem(), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem(), TestContext.Current.CancellationToken);
+        int port = GatewayProcessTests.FreePort();
+        Dictionary<string, string?> settings = TestSites.Settings(store);
+        settings["Kestrel:Endpoints:Https:Url"] = $"https://127.0.0.1:{port}";
+        settings["Kestrel:Endpoints:Https:Protocols"] = "Http1AndHttp2";
+        settings["Kestrel:Endpoints:Https:Certificate:Path"] = certificatePath;
+        settings["Kestrel:Endpoints:Https:Certificate:KeyPath"] = keyPath;
+        await using GatewayHost gateway = await GatewayHost.StartAsync(settings, listenOnFreePort: false);
+        string objectKey = $"https/{Guid.NewGuid():N}/file.bin";
+        byte[] content = RandomNumberGenerator.GetBytes(10_000);
+        await store.PutObjectAsync(TestSites.Bucket(StoreKind.OssV4), objectKey, content);
+
+        using var handler = new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString() },
+        };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{port}") };
+        using var get = new HttpRequestMessage(HttpMethod.Get, TestSites.PathFor(StoreKind.OssV4, false, objectKey))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        using HttpResponseMessage response = await client.SendAsync(get, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpVersion.Version20, response.Version);
+        Assert.Equal(content, await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Prometheus_endpoint_is_served_when_enabled()
+    {
+        Dictionary<string, string?> settings = TestSites.Settings(store);
+        settings["Gateway:Telemetry:PrometheusEndpoint"] = "true";
+        await using GatewayHost gateway = await GatewayHost.StartAsync(settings);
+        using HttpResponseMessage download = await gateway.Client.GetAsync(TestSites.PathFor(StoreKind.OssV4, false, "missing.txt"), TestContext.Current.CancellationToken);
+
+        using HttpResponseMessage metrics = await gateway.Client.GetAsync("/metrics", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        string text = await metrics.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("presign_gateway_requests", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("missing.txt", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_endpoint_is_absent_by_default()
+    {
+        await using GatewayHost gateway = await GatewayHost.StartAsync(TestSites.Settings(store));
+
+        using HttpResponseMessage metrics = await gateway.Client.GetAsync("/metrics", TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(HttpStatusCode.OK, metrics.StatusCode);
+    }
+
+    [Fact]
+    public async Task Changed_settings_file_takes_effect_without_restart_and_a_broken_one_is_ignored()
+    {
+        using var directory = new TemporaryDirectory();
+        string file = Path.Combine(directory.Path, "sites.json");
+        await File.WriteAllTextAsync(file, AliasJson("releases/1.0.0/app.zip"), TestContext.Current.CancellationToken);
+        byte[] oldRelease = RandomNumberGenerator.GetBytes(100);
+        byte[] newRelease = RandomNumberGenerator.GetBytes(200);
+        await store.PutObjectAsync(TestSites.Bucket(StoreKind.OssV4), "releases/1.0.0/app.zip", oldRelease);
+        await store.PutObjectAsync(TestSites.Bucket(StoreKind.OssV4), "releases/2.0.0/app.zip", newRelease);
+        await using GatewayHost gateway = await GatewayHost.StartAsync(TestSites.Settings(store), configureFiles: configuration => configuration.AddJsonFile(file, optional: false, reloadOnChange: true));
+        Assert.Equal(oldRelease, await gateway.Client.GetByteArrayAsync("/oss4/stable/app.zip", TestContext.Current.CancellationToken));
+
+        await File.WriteAllTextAsync(file, AliasJson("releases/2.0.0/app.zip"), TestContext.Current.CancellationToken);
+        await WaitForAsync(async () => (await gateway.Client.GetByteArrayAsync("/oss4/stable/app.zip", TestContext.Current.CancellationToken)).SequenceEqual(newRelease));
+
+        await File.WriteAllTextAsync(file, AliasJson("releases/../escape.zip"), TestContext.Current.CancellationToken);
+        await WaitForAsync(() => Task.FromResult(gateway.Logs.Lines.Any(line => line.Contains("was not applied", StringComparison.Ordinal))));
+        Assert.Equal(newRelease, await gateway.Client.GetByteArrayAsync("/oss4/stable/app.zip", TestContext.Current.CancellationToken));
+    }
+
+    private static string AliasJson(string key)
+        => $$"""{ "Gateway": { "Sites": { "proxy-OssV4": { "Aliases": { "/oss4/stable/app.zip": { "Key": "{{key}}" } } } } } }""";
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!await condition())
+        {
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+}
