@@ -60,7 +60,7 @@ END {
       printf "| %s | %s | %s | %s | %s | %.1f | %s | %s | %s | %.2f | %d | %s |\n",
         t, fmt_rate(m), rounds, fmt_ms(median(p50, k, n[k])), fmt_ms(median(p99, k, n[k])),
         median(mibs, k, n[k]), ratio(m, m1), ratio(m, m2),
-        req[k] > 0 ? fmt_cpu(cpu[k] / req[k]) : "-", dur[k] > 0 ? cpu[k] / dur[k] : 0, err[k],
+        (req[k] > 0 ? fmt_cpu(cpu[k] / req[k]) : "-"), (dur[k] > 0 ? cpu[k] / dur[k] : 0), err[k],
         (k in has_rss) ? sprintf("%.0f", rss[k] / 1024) : "-"
     }
   }

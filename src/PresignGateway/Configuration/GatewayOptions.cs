@@ -15,6 +15,9 @@ internal sealed class GatewayOptions
     public CacheOptions Cache { get; init; } = new();
 
     public UpstreamOptions Upstream { get; init; } = new();
+
+    /// <summary>Requests per second per client address, across all sites; off when not set.</summary>
+    public RateLimitOptions? ClientRateLimit { get; set; }
 }
 
 /// <summary>A bucket in OSS or an S3-compatible store, with the keys that sign for it.</summary>
@@ -72,6 +75,51 @@ internal sealed class SiteOptions
 
     /// <summary>Replaces the store's Cache-Control on successful responses, for a CDN in front.</summary>
     public string? CacheControl { get; set; }
+
+    /// <summary>Optional hotlink, network, signed-link and rate protection.</summary>
+    public ProtectionOptions Protection { get; init; } = new();
+}
+
+/// <summary>Per-site link protection; every part is optional.</summary>
+internal sealed class ProtectionOptions
+{
+    /// <summary>Hotlink protection: only these Referer hosts may link to the site.</summary>
+    public RefererOptions? Referers { get; set; }
+
+    /// <summary>When not empty, only clients in these networks (CIDR, IPv4 or IPv6) are served.</summary>
+    public List<string> AllowedNetworks { get; init; } = [];
+
+    /// <summary>Clients in these networks are refused, whatever AllowedNetworks says.</summary>
+    public List<string> DeniedNetworks { get; init; } = [];
+
+    /// <summary>Expiring links: <c>?expires=...&amp;sig=...</c>, HMAC-SHA256 with one of these secrets.</summary>
+    public SignedLinkOptions? SignedLinks { get; set; }
+
+    /// <summary>Requests per second for the whole site.</summary>
+    public RateLimitOptions? RateLimit { get; set; }
+}
+
+internal sealed class RefererOptions
+{
+    /// <summary>Host names: <c>example.com</c>, <c>*.example.com</c> or <c>*</c>.</summary>
+    public List<string> Allowed { get; init; } = [];
+
+    /// <summary>Whether a request without a Referer (direct download, curl, privacy settings) is served.</summary>
+    public bool AllowEmpty { get; set; } = true;
+}
+
+internal sealed class SignedLinkOptions
+{
+    /// <summary>Every secret that verifies a link; the first one signs. Several at once allow rotation.</summary>
+    public List<string> Secrets { get; init; } = [];
+}
+
+internal sealed class RateLimitOptions
+{
+    public int PermitsPerSecond { get; set; }
+
+    /// <summary>How many requests may arrive at once above the steady rate; defaults to the rate.</summary>
+    public int Burst { get; set; }
 }
 
 internal sealed class AliasOptions

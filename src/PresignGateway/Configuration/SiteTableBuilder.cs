@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Microsoft.Extensions.Configuration;
+using PresignGateway.Protection;
 using PresignGateway.Responses;
 using PresignGateway.Signing;
 using PresignGateway.Sites;
@@ -40,6 +41,8 @@ internal sealed class SiteTableBuilder
         {
             _errors.Add("Gateway:Cache:MaxEntries must be at least 1 (default 100000).");
         }
+
+        CheckRateLimit(options.ClientRateLimit, "Gateway:ClientRateLimit");
 
         var stores = new Dictionary<string, StoreTarget>(StringComparer.OrdinalIgnoreCase);
         foreach ((string name, StoreOptions store) in options.Stores)
@@ -255,6 +258,8 @@ internal sealed class SiteTableBuilder
             aliases[aliasPath] = new SiteAlias(alias.Key ?? "", fileName, string.IsNullOrEmpty(alias.VersionId) ? null : alias.VersionId);
         }
 
+        SiteProtection protection = BuildProtection(path + ":Protection", site.Protection);
+        CheckRateLimit(site.Protection.RateLimit, path + ":Protection:RateLimit");
         if (_errors.Count != errorsBefore || store is null || mode is null || disposition is null)
         {
             return null;
@@ -273,7 +278,85 @@ internal sealed class SiteTableBuilder
             AllowsImageProcessing = site.AllowedQuery.Contains("x-oss-process") && store.SupportsImageProcessing,
             AllowsFileName = site.AllowedQuery.Contains("filename"),
             CacheControl = cacheControl,
+            Protection = protection,
+            RateLimit = site.Protection.RateLimit,
         };
+    }
+
+    private SiteProtection BuildProtection(string path, ProtectionOptions protection)
+    {
+        System.Net.IPNetwork[] allowed = ParseNetworks(protection.AllowedNetworks, path + ":AllowedNetworks");
+        System.Net.IPNetwork[] denied = ParseNetworks(protection.DeniedNetworks, path + ":DeniedNetworks");
+        string[]? referers = null;
+        if (protection.Referers is { } refererOptions)
+        {
+            referers = [.. refererOptions.Allowed.Select(r => r.Trim().ToLowerInvariant())];
+            foreach (string referer in referers)
+            {
+                if (!IsValidHostPattern(referer))
+                {
+                    _errors.Add($"{path}:Referers:Allowed has '{referer}': use a host name such as example.com, '*.example.com' or '*'.");
+                }
+            }
+        }
+
+        byte[][] secrets = [];
+        if (protection.SignedLinks is { } links)
+        {
+            if (links.Secrets.Count == 0)
+            {
+                _errors.Add($"{path}:SignedLinks:Secrets is empty: give at least one secret (the first signs; all verify).");
+            }
+
+            for (int i = 0; i < links.Secrets.Count; i++)
+            {
+                if (links.Secrets[i] is not { Length: >= 16 })
+                {
+                    _errors.Add($"{path}:SignedLinks:Secrets:{i} is shorter than 16 characters: use a random value of 32 bytes or more.");
+                }
+            }
+
+            secrets = [.. links.Secrets.Select(secret => System.Text.Encoding.UTF8.GetBytes(secret ?? ""))];
+        }
+
+        return allowed.Length == 0 && denied.Length == 0 && referers is null && secrets.Length == 0
+            ? SiteProtection.None
+            : new SiteProtection(allowed, denied, referers, protection.Referers?.AllowEmpty ?? true, secrets);
+    }
+
+    private System.Net.IPNetwork[] ParseNetworks(List<string> networks, string setting)
+    {
+        var parsed = new List<System.Net.IPNetwork>();
+        foreach (string network in networks)
+        {
+            if (System.Net.IPNetwork.TryParse(network.Trim(), out System.Net.IPNetwork value))
+            {
+                parsed.Add(value);
+            }
+            else if (System.Net.IPAddress.TryParse(network.Trim(), out System.Net.IPAddress? address))
+            {
+                parsed.Add(new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                _errors.Add($"{setting} has '{network}': use CIDR such as 10.0.0.0/8 or 2001:db8::/32, or a single address.");
+            }
+        }
+
+        return [.. parsed];
+    }
+
+    private void CheckRateLimit(RateLimitOptions? limit, string setting)
+    {
+        if (limit is null)
+        {
+            return;
+        }
+
+        if (limit.PermitsPerSecond < 1 || limit.Burst < 0)
+        {
+            _errors.Add($"{setting} needs PermitsPerSecond of at least 1 and a Burst of 0 or more (0: the same as the rate).");
+        }
     }
 
     private TEnum? ParseEnum<TEnum>(string? value, string setting, bool required)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using PresignGateway.Configuration;
 using PresignGateway.Diagnostics;
 using PresignGateway.Presigning;
+using PresignGateway.Protection;
 using PresignGateway.Responses;
 using PresignGateway.Signing;
 using PresignGateway.Sites;
@@ -31,13 +32,15 @@ internal sealed class DownloadEndpoint
     private readonly TimeProvider _time;
     private readonly ILogger<DownloadEndpoint> _logger;
     private readonly GatewayMetrics _metrics;
+    private readonly DownloadRateLimiter _rateLimiter;
     private readonly ForwarderRequestConfig _requestConfig;
 
     public DownloadEndpoint(
         SiteTableProvider sites, PresignedUrlCache cache, IHttpForwarder forwarder, StorageInvoker invoker, DownloadTransformer transformer,
-        TimeProvider time, GatewayMetrics metrics, IOptions<GatewayOptions> options, ILogger<DownloadEndpoint> logger)
+        TimeProvider time, GatewayMetrics metrics, DownloadRateLimiter rateLimiter, IOptions<GatewayOptions> options, ILogger<DownloadEndpoint> logger)
     {
         _metrics = metrics;
+        _rateLimiter = rateLimiter;
         _sites = sites;
         _cache = cache;
         _forwarder = forwarder;
@@ -88,6 +91,19 @@ internal sealed class DownloadEndpoint
         Site site = plan.Site;
         bool redirect = site.Mode == DeliveryMode.Redirect;
         string mode = redirect ? "redirect" : "proxy";
+        if (site.Protection.Check(context, plan.Path, _time.GetUtcNow()) is { } refusal)
+        {
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, refusal).ConfigureAwait(false);
+            return (site.Name, mode);
+        }
+
+        if (!_rateLimiter.TryAcquire(context, site, out TimeSpan retryAfter))
+        {
+            long seconds = (long)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds));
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests; try again later.", seconds).ConfigureAwait(false);
+            return (site.Name, mode);
+        }
+
         activity?.SetTag("presign_gateway.site", site.Name);
         activity?.SetTag("presign_gateway.store", site.Store.Name);
         activity?.SetTag("presign_gateway.mode", mode);
@@ -134,6 +150,9 @@ internal sealed class DownloadEndpoint
             404 => "not_found",
             405 => "method_not_allowed",
             416 or 412 => "precondition",
+            403 => "forbidden",
+            421 => "unknown_host",
+            429 => "rate_limited",
             502 => "storage_error",
             504 => "storage_timeout",
             >= 400 and < 500 => "bad_request",

@@ -180,6 +180,7 @@ internal static class GatewayApplication
         services.AddSingleton<StorageInvoker>();
         services.AddSingleton<DownloadTransformer>();
         services.AddSingleton<DownloadEndpoint>();
+        services.AddSingleton<Protection.DownloadRateLimiter>();
         return services;
     }
 }

@@ -10,7 +10,8 @@ namespace PresignGateway.Responses;
 /// </summary>
 internal static class ProblemResponses
 {
-    public static Task WriteAsync(HttpContext context, int status, string detail)
+    /// <param name="retryAfterSeconds">For a 429 or 503: the Retry-After header's value.</param>
+    public static Task WriteAsync(HttpContext context, int status, string detail, long? retryAfterSeconds = null)
     {
         HttpResponse response = context.Response;
         response.Clear();
@@ -21,6 +22,11 @@ internal static class ProblemResponses
         if (status == StatusCodes.Status405MethodNotAllowed)
         {
             response.Headers.Allow = "GET, HEAD";
+        }
+
+        if (retryAfterSeconds is { } seconds)
+        {
+            response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         if (HttpMethods.IsHead(context.Request.Method))

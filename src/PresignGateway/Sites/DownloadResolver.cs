@@ -6,7 +6,8 @@ using PresignGateway.Responses;
 namespace PresignGateway.Sites;
 
 /// <summary>What a request asks for, once resolved against the sites: the object and how to deliver it.</summary>
-internal readonly record struct DownloadPlan(Site Site, string Key, string FileName, DispositionType Disposition, string? VersionId, string? ImageProcess);
+/// <param name="Path">The decoded request path, which signed links sign.</param>
+internal readonly record struct DownloadPlan(Site Site, string Path, string Key, string FileName, DispositionType Disposition, string? VersionId, string? ImageProcess);
 
 /// <summary>
 /// Host + raw request target + query -> site, object key, download name and overrides. Pure: no I/O. The key is the
@@ -31,7 +32,9 @@ internal static class DownloadResolver
         Site? site = table.Match(host, path);
         if (site is null)
         {
-            return Fail(StatusCodes.Status404NotFound, "No site serves this host and path.", out status, out detail);
+            return table.ServesHost(host)
+                ? Fail(StatusCodes.Status404NotFound, "No site serves this path on this host.", out status, out detail)
+                : Fail(StatusCodes.Status421MisdirectedRequest, "This host is not served here.", out status, out detail);
         }
 
         string key;
@@ -105,7 +108,7 @@ internal static class DownloadResolver
             return Fail(StatusCodes.Status400BadRequest, "A query parameter contains a control character.", out status, out detail);
         }
 
-        plan = new DownloadPlan(site, key, fileName ?? DownloadFileName.FromKey(key), disposition, versionId, imageProcess);
+        plan = new DownloadPlan(site, path, key, fileName ?? DownloadFileName.FromKey(key), disposition, versionId, imageProcess);
         status = StatusCodes.Status200OK;
         detail = "";
         return true;

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using PresignGateway.Configuration;
+using PresignGateway.Protection;
 
 namespace PresignGateway.Sites;
 
@@ -31,6 +32,12 @@ internal sealed class Site
 
     /// <summary>Replaces the store's Cache-Control on successful responses, or null to pass the store's on.</summary>
     public required string? CacheControl { get; init; }
+
+    /// <summary>Networks, Referers and signed links; <see cref="SiteProtection.None"/> when nothing is configured.</summary>
+    public SiteProtection Protection { get; init; } = SiteProtection.None;
+
+    /// <summary>The site-wide request rate, or null for none.</summary>
+    public RateLimitOptions? RateLimit { get; init; }
 
     /// <summary>True when <paramref name="path"/> is the prefix itself or continues it with a '/'.</summary>
     public bool MatchesPath(string path)

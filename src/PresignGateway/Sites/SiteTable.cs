@@ -42,6 +42,25 @@ internal sealed class SiteTable
 
     public IReadOnlyList<Site> Sites { get; }
 
+    /// <summary>True when some site answers this host, whatever the path: a 404 then, rather than a 421.</summary>
+    public bool ServesHost(string host)
+    {
+        if (_anyHost.Length > 0 || _exactHosts.ContainsKey(host))
+        {
+            return true;
+        }
+
+        foreach ((string suffix, _) in _wildcardHosts)
+        {
+            if (host.Length > suffix.Length && host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Finds the site for a host (without port) and a decoded path, or null.</summary>
     public Site? Match(string host, string path)
     {

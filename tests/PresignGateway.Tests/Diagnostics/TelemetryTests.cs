@@ -12,6 +12,7 @@ namespace PresignGateway.Tests.Diagnostics;
 /// One download through the real pipeline, seen by OpenTelemetry's in-memory exporters: the gateway span with its
 /// attributes, the upstream span without its query, the gateway's metrics, and no secret anywhere in them.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class TelemetryTests(TestStore store)
 {
     [Fact]
@@ -19,7 +20,7 @@ public sealed class TelemetryTests(TestStore store)
     {
         var activities = new List<Activity>();
         var metrics = new List<Metric>();
-        await using GatewayHost gateway = await GatewayHost.StartAsync(TestSites.Settings(store), services =>
+        GatewayHost gateway = await GatewayHost.StartAsync(TestSites.Settings(store), services =>
         {
             services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(activities));
             services.ConfigureOpenTelemetryMeterProvider(meters => meters.AddInMemoryExporter(metrics));
@@ -34,8 +35,15 @@ public sealed class TelemetryTests(TestStore store)
         using HttpResponseMessage health = await gateway.Client.GetAsync("/healthz", TestContext.Current.CancellationToken);
         gateway.Services.GetRequiredService<TracerProvider>().ForceFlush();
         gateway.Services.GetRequiredService<MeterProvider>().ForceFlush();
+        string[] logLines = [.. gateway.Logs.Lines];
+        Uri gatewayAddress = gateway.BaseAddress;
+        // Stopping the host stops its listeners, so the exported lists stop changing.
+        await gateway.DisposeAsync();
 
-        Activity download = Assert.Single(activities, a => a.OperationName == "presign_gateway.download");
+        // Listeners are process-wide and other tests run in parallel: find this test's trace by its own request.
+        Activity ownRequest = Assert.Single(activities, a => a.Kind == ActivityKind.Client
+            && (a.GetTagItem("url.full") as string ?? "").StartsWith(gatewayAddress.AbsoluteUri + "s3/telemetry/", StringComparison.Ordinal));
+        Activity download = Assert.Single(activities, a => a.OperationName == "presign_gateway.download" && a.TraceId == ownRequest.TraceId);
         Assert.Equal("proxy-S3V4", download.GetTagItem("presign_gateway.site"));
         Assert.Equal("s3", download.GetTagItem("presign_gateway.store"));
         Assert.Equal("proxy", download.GetTagItem("presign_gateway.mode"));
@@ -82,7 +90,7 @@ public sealed class TelemetryTests(TestStore store)
             }
         }
 
-        foreach (string line in gateway.Logs.Lines)
+        foreach (string line in logLines)
         {
             foreach (string marker in forbidden)
             {
@@ -90,4 +98,11 @@ public sealed class TelemetryTests(TestStore store)
             }
         }
     }
+}
+
+/// <summary>Activity and meter listeners are process-wide: the telemetry test runs alone so that its exporters see only its own work.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RunsAlone
+{
+    public const string Name = "Telemetry";
 }

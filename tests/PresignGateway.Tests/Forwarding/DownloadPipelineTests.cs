@@ -334,14 +334,14 @@ public sealed class DownloadPipelineTests(PipelineGateway gateway) : IClassFixtu
     }
 
     [Fact]
-    public async Task Unknown_host_is_404()
+    public async Task Host_no_site_serves_is_421()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/oss4/a.txt");
         request.Headers.Host = "unknown.example.com";
 
         using HttpResponseMessage response = await Client.SendAsync(request, TestContext.Current.CancellationToken);
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.MisdirectedRequest, response.StatusCode);
     }
 
     private async Task<(string Key, byte[] Content)> UploadAsync(StoreKind kind, string name, int size, string contentType = "application/octet-stream")

@@ -161,15 +161,21 @@ public sealed class DownloadResolverTests
     }
 
     [Theory]
-    [InlineData("other.example.com", "/files/a.txt")]
-    [InlineData("example.com", "/files/a.txt")]
     [InlineData(Host, "/nothing/a.txt")]
     [InlineData(Host, "/filesx/a.txt")]
     [InlineData(Host, "/Files/a.txt")]
-    [InlineData("", "/files/a.txt")]
-    public void Unknown_host_or_path_is_404(string host, string target)
+    public void Unknown_path_on_a_served_host_is_404(string host, string target)
     {
-        AssertRefused(host, target, "", StatusCodes.Status404NotFound, "No site serves this host and path.");
+        AssertRefused(host, target, "", StatusCodes.Status404NotFound, "No site serves this path on this host.");
+    }
+
+    [Theory]
+    [InlineData("other.example.com", "/files/a.txt")]
+    [InlineData("example.com", "/files/a.txt")]
+    [InlineData("", "/files/a.txt")]
+    public void Host_that_no_site_serves_is_421(string host, string target)
+    {
+        AssertRefused(host, target, "", StatusCodes.Status421MisdirectedRequest, "This host is not served here.");
     }
 
     public static TheoryData<string, string, string> FileNameQueries() => new()
