@@ -8,6 +8,11 @@ if (args is ["presign", .. var presignArgs])
     return PresignCommand.Run(presignArgs, Console.In, Console.Out, Console.Error, Environment.GetEnvironmentVariable, TimeProvider.System);
 }
 
+if (args is ["sign-link", .. var signLinkArgs])
+{
+    return SignLinkCommand.Run(signLinkArgs, Console.Out, Console.Error, Environment.GetEnvironmentVariable, TimeProvider.System);
+}
+
 try
 {
     var builder = GatewayApplication.CreateBuilder(args);
