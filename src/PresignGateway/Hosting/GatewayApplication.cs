@@ -29,7 +29,7 @@ internal static class GatewayApplication
 
         configure?.Invoke(builder.Configuration);
         builder.Configuration.AddMountedSecrets();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel((context, kestrel) => ApplyKestrelLimits(context.Configuration.GetSection("Kestrel"), kestrel));
         builder.Logging.AddGatewayLogging();
         builder.AddGatewayTelemetry();
         builder.Services
@@ -55,6 +55,24 @@ internal static class GatewayApplication
         app.MapGatewayTelemetry();
         app.MapFallback("{**path}", app.Services.GetRequiredService<DownloadEndpoint>().HandleAsync);
         return app;
+    }
+
+    /// <summary>
+    /// Kestrel reads its endpoints from configuration but not its limits: bind <c>Kestrel:Limits</c> here, so header,
+    /// request-line, keep-alive and data-rate limits are set deliberately in appsettings.json (and overridable).
+    /// </summary>
+    private static void ApplyKestrelLimits(IConfigurationSection kestrelSection, Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel)
+    {
+        kestrel.AddServerHeader = kestrelSection.GetValue("AddServerHeader", false);
+        IConfigurationSection limits = kestrelSection.GetSection("Limits");
+        limits.Bind(kestrel.Limits);
+        kestrel.Limits.MinResponseDataRate = DataRate(limits.GetSection("MinResponseDataRate"), kestrel.Limits.MinResponseDataRate);
+        kestrel.Limits.MinRequestBodyDataRate = DataRate(limits.GetSection("MinRequestBodyDataRate"), kestrel.Limits.MinRequestBodyDataRate);
+
+        static Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate? DataRate(IConfigurationSection section, Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate? current)
+            => section.Exists()
+                ? new(section.GetValue("BytesPerSecond", current?.BytesPerSecond ?? 240), section.GetValue("GracePeriod", current?.GracePeriod ?? TimeSpan.FromSeconds(5)))
+                : current;
     }
 
     private static ILoggingBuilder AddGatewayLogging(this ILoggingBuilder logging)

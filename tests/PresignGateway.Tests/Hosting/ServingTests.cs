@@ -110,3 +110,25 @@ public sealed class ServingTests(TestStore store)
         }
     }
 }
+
+/// <summary>Kestrel's limits are set deliberately in appsettings.json (Kestrel:Limits) and reach the server.</summary>
+public sealed class KestrelLimitsTests(TestStore store)
+{
+    [Fact]
+    public async Task Limits_from_appsettings_reach_kestrel()
+    {
+        await using GatewayHost gateway = await GatewayHost.StartAsync(TestSites.Settings(store));
+
+        Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits limits =
+            gateway.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>().Value.Limits;
+
+        Assert.Equal(8192, limits.MaxRequestLineSize);
+        Assert.Equal(32768, limits.MaxRequestHeadersTotalSize);
+        Assert.Equal(100, limits.MaxRequestHeaderCount);
+        Assert.Equal(1048576, limits.MaxRequestBodySize);
+        Assert.Equal(TimeSpan.FromMinutes(2), limits.KeepAliveTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), limits.RequestHeadersTimeout);
+        Assert.Equal(240, limits.MinResponseDataRate?.BytesPerSecond);
+        Assert.Equal(TimeSpan.FromSeconds(10), limits.MinResponseDataRate?.GracePeriod);
+    }
+}
