@@ -33,6 +33,7 @@ internal sealed class DownloadEndpoint
     private readonly ILogger<DownloadEndpoint> _logger;
     private readonly GatewayMetrics _metrics;
     private readonly DownloadRateLimiter _rateLimiter;
+    private readonly ContentDispositionCache _dispositions = new();
     private readonly ForwarderRequestConfig _requestConfig;
 
     public DownloadEndpoint(
@@ -107,7 +108,7 @@ internal sealed class DownloadEndpoint
         activity?.SetTag("presign_gateway.site", site.Name);
         activity?.SetTag("presign_gateway.store", site.Store.Name);
         activity?.SetTag("presign_gateway.mode", mode);
-        string disposition = ContentDispositionFormatter.Format(plan.Disposition, plan.FileName);
+        string disposition = _dispositions.Format(plan.Disposition, plan.FileName);
         var target = new PresignTarget(
             site.Store, head ? PresignMethod.Head : PresignMethod.Get, plan.Key, plan.VersionId,
             // In redirect mode the store itself answers the download, so the name travels signed inside the URL.
@@ -186,7 +187,7 @@ internal sealed class DownloadEndpoint
         {
             var exchange = new DownloadExchange
             {
-                SignedUrl = url.Url,
+                SignedUrl = url,
                 Method = target.Method,
                 ContentDisposition = disposition,
                 CacheControl = site.CacheControl,

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using PresignGateway.Diagnostics;
+using PresignGateway.Presigning;
 using PresignGateway.Responses;
 using PresignGateway.Signing;
 using PresignGateway.Sites;
@@ -11,7 +12,7 @@ namespace PresignGateway.Forwarding;
 /// <summary>What the transformer needs to know about the download in flight; set on the HttpContext's features.</summary>
 internal sealed class DownloadExchange
 {
-    public required string SignedUrl { get; init; }
+    public required CachedPresignedUrl SignedUrl { get; init; }
 
     public required PresignMethod Method { get; init; }
 
@@ -37,12 +38,10 @@ internal sealed class DownloadExchange
 /// </summary>
 internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metrics, ILogger<DownloadTransformer> logger) : HttpTransformer
 {
-    private static readonly UriCreationOptions ExactUri = new() { DangerousDisablePathAndQueryCanonicalization = true };
-
     public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         DownloadExchange exchange = httpContext.Features.GetRequiredFeature<DownloadExchange>();
-        proxyRequest.RequestUri = new Uri(exchange.SignedUrl, ExactUri);
+        proxyRequest.RequestUri = exchange.SignedUrl.RequestUri;
         proxyRequest.Method = exchange.Method == PresignMethod.Head ? HttpMethod.Head : HttpMethod.Get;
         // A body on GET is never forwarded; the headers start empty (no base call), then get the allow-list.
         proxyRequest.Content = null;

@@ -76,5 +76,14 @@ internal readonly record struct PresignTarget(
 [System.ComponentModel.ImmutableObject(true)]
 internal sealed record CachedPresignedUrl(string Url, DateTimeOffset ExpiresAt)
 {
+    // The exact bytes that were signed: no canonicalisation of dot segments or escapes.
+    private static readonly UriCreationOptions ExactUri = new() { DangerousDisablePathAndQueryCanonicalization = true };
+
+    private Uri? _requestUri;
+
+    /// <summary>The URL as a <see cref="System.Uri"/>, parsed once per cached entry rather than once per request.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Uri RequestUri => _requestUri ??= new Uri(Url, ExactUri);
+
     public override string ToString() => $"CachedPresignedUrl {{ ExpiresAt = {ExpiresAt:O} }}";
 }
