@@ -27,7 +27,7 @@ internal static class GatewayTelemetry
         builder.Logging.AddJsonConsole(options =>
         {
             options.UseUtcTimestamp = true;
-            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
         });
 
         bool prometheus = builder.Configuration.GetValue("Gateway:Telemetry:PrometheusEndpoint", false);
