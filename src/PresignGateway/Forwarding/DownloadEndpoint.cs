@@ -194,6 +194,7 @@ internal sealed class DownloadEndpoint
                 Store = site.Store,
             };
             context.Features.Set(exchange);
+            context.Features.Set<IHttpRequestBodyDetectionFeature>(NoRequestBody.Instance);
             ForwarderError error = await _forwarder.SendAsync(context, PlaceholderDestination, _invoker, _requestConfig, _transformer).ConfigureAwait(false);
             activity?.SetTag("presign_gateway.upstream_status", exchange.UpstreamStatus);
             if (exchange.RejectedStatus is { } rejected)
@@ -240,5 +241,13 @@ internal sealed class DownloadEndpoint
                 timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
                 timedOut ? "The storage service did not answer in time." : "The storage service could not be reached.").ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Tells YARP a download request has no body, so a body sent with GET is never forwarded to the store.</summary>
+    private sealed class NoRequestBody : IHttpRequestBodyDetectionFeature
+    {
+        public static readonly NoRequestBody Instance = new();
+
+        public bool CanHaveBody => false;
     }
 }

@@ -43,8 +43,8 @@ internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metr
         DownloadExchange exchange = httpContext.Features.GetRequiredFeature<DownloadExchange>();
         proxyRequest.RequestUri = exchange.SignedUrl.RequestUri;
         proxyRequest.Method = exchange.Method == PresignMethod.Head ? HttpMethod.Head : HttpMethod.Get;
-        // A body on GET is never forwarded; the headers start empty (no base call), then get the allow-list.
-        proxyRequest.Content = null;
+        // The headers start empty (no base call), then get the allow-list. A body sent with GET never gets here:
+        // the endpoint tells YARP the request has none.
         proxyRequest.Headers.Host = null;
         DownloadHeaders.CopyRequestHeaders(httpContext.Request, proxyRequest);
         return ValueTask.CompletedTask;

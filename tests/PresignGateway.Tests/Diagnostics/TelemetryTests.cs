@@ -99,10 +99,3 @@ public sealed class TelemetryTests(TestStore store)
         }
     }
 }
-
-/// <summary>Activity and meter listeners are process-wide: the telemetry test runs alone so that its exporters see only its own work.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class RunsAlone
-{
-    public const string Name = "Telemetry";
-}

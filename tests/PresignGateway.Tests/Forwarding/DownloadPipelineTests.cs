@@ -325,6 +325,22 @@ public sealed class DownloadPipelineTests(PipelineGateway gateway) : IClassFixtu
         Assert.Contains(expected, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Body_sent_with_get_is_never_forwarded(StoreKind kind)
+    {
+        (string key, byte[] content) = await UploadAsync(kind, "with-body.bin", 300);
+        const string Body = "a body that must not reach the store";
+
+        using HttpResponseMessage response = await RawClient.SendRawAsync(
+            gateway.Host.BaseAddress, "GET", TestSites.PathFor(kind, false, key), $"Content-Type: text/plain\r\nContent-Length: {Body.Length}\r\n", Body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(content, await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        RecordedRequest received = Assert.Single(await Store.RequestsForAsync(key));
+        Assert.Equal("GET", received.Method);
+    }
+
     [Fact]
     public async Task Encoded_nul_is_refused_by_kestrel_before_the_gateway()
     {

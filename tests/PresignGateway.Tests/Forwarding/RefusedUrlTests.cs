@@ -39,35 +39,6 @@ public sealed class RefusedUrlTests(TestStore store)
         Assert.Equal([403, 403], (await store.RequestsForAsync(key)).Select(r => r.Status));
     }
 
-    [Theory]
-    [InlineData(StoreKind.OssV4)]
-    [InlineData(StoreKind.S3V4)]
-    public async Task Store_clock_far_ahead_is_learned_from_its_date_header_and_signed_for(StoreKind kind)
-    {
-        await using GatewayHost gateway = await GatewayHost.StartAsync(TestSites.Settings(store));
-        (string key, byte[] content) = await UploadAsync(kind);
-        await store.SetClockOffsetAsync(2 * 3600);
-        try
-        {
-            // The store thinks our URLs (one hour of life) expired an hour ago: 403, then a retry on its clock.
-            using HttpResponseMessage response = await gateway.Client.GetAsync(TestSites.PathFor(kind, false, key), TestContext.Current.CancellationToken);
-
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal(content, await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
-            SiteFinder.TryFind(gateway, TestSites.Prefix(kind, false), out Site site);
-            Assert.InRange(site.Store.Clock.Offset.TotalSeconds, 7190, 7210);
-            IReadOnlyList<RecordedRequest> received = await store.RequestsForAsync(key);
-            Assert.Equal([403, 200], received.Select(r => r.Status));
-            string signedAt = DateParameter(received[1].Url);
-            DateTime signed = DateTime.ParseExact(signedAt, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-            Assert.InRange((signed - DateTime.UtcNow).TotalSeconds, 7100, 7300);
-        }
-        finally
-        {
-            await store.SetClockOffsetAsync(0);
-        }
-    }
-
     private static string DateParameter(string rawTarget)
     {
         foreach (string part in rawTarget[(rawTarget.IndexOf('?', StringComparison.Ordinal) + 1)..].Split('&'))

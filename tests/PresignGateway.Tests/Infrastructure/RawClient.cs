@@ -9,12 +9,12 @@ namespace PresignGateway.Tests.Infrastructure;
 /// </summary>
 internal static class RawClient
 {
-    public static async Task<HttpResponseMessage> SendRawAsync(Uri server, string method, string target, string? extraHeaders = null)
+    public static async Task<HttpResponseMessage> SendRawAsync(Uri server, string method, string target, string? extraHeaders = null, string? body = null)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(server.Host, server.Port);
         NetworkStream stream = client.GetStream();
-        string head = $"{method} {target} HTTP/1.1\r\nHost: {server.Host}:{server.Port}\r\nConnection: close\r\n{extraHeaders}\r\n";
+        string head = $"{method} {target} HTTP/1.1\r\nHost: {server.Host}:{server.Port}\r\nConnection: close\r\n{extraHeaders}\r\n{body}";
         await stream.WriteAsync(Encoding.Latin1.GetBytes(head));
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer);
