@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
-using PresignGateway.Sites;
 using PresignGateway.Tests.Infrastructure;
 
 namespace PresignGateway.Tests.Forwarding;
@@ -37,19 +35,6 @@ public sealed class RefusedUrlTests(TestStore store)
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Equal([403, 403], (await store.RequestsForAsync(key)).Select(r => r.Status));
-    }
-
-    private static string DateParameter(string rawTarget)
-    {
-        foreach (string part in rawTarget[(rawTarget.IndexOf('?', StringComparison.Ordinal) + 1)..].Split('&'))
-        {
-            if (part.StartsWith("x-oss-date=", StringComparison.Ordinal) || part.StartsWith("X-Amz-Date=", StringComparison.Ordinal))
-            {
-                return part[(part.IndexOf('=', StringComparison.Ordinal) + 1)..];
-            }
-        }
-
-        throw new Xunit.Sdk.XunitException("No date parameter in " + rawTarget);
     }
 
     private async Task<(string Key, byte[] Content)> UploadAsync(StoreKind kind)
