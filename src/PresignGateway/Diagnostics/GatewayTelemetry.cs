@@ -11,7 +11,7 @@ namespace PresignGateway.Diagnostics;
 /// Traces, metrics and logs in one place. URL query strings are never recorded: a presigned URL is a credential, so
 /// the upstream span keeps scheme, host and path only. Health and metrics endpoints make no spans. OTLP export is
 /// on when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; <c>/metrics</c> for Prometheus when
-/// <c>Gateway:Telemetry:PrometheusEndpoint</c> is true.
+/// <c>Gateway:Telemetry:PrometheusEndpoint</c> is true; tracing when OTLP or <c>Gateway:Telemetry:Tracing</c> is on.
 /// </summary>
 internal static class GatewayTelemetry
 {
@@ -31,13 +31,9 @@ internal static class GatewayTelemetry
         });
 
         bool prometheus = builder.Configuration.GetValue("Gateway:Telemetry:PrometheusEndpoint", false);
-        OpenTelemetry.OpenTelemetryBuilder telemetry = builder.Services.AddOpenTelemetry()
+        bool otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        OpenTelemetryBuilder telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("presign-gateway"))
-            .WithTracing(tracing => tracing
-                .AddSource(ActivitySourceName)
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsQuietPath(context.Request.Path))
-                .AddHttpClientInstrumentation(options => options.EnrichWithHttpRequestMessage = static (activity, request) => RedactQuery(activity, request))
-                .AddRedisInstrumentation())
             .WithMetrics(metrics =>
             {
                 metrics
@@ -50,7 +46,19 @@ internal static class GatewayTelemetry
                     metrics.AddPrometheusExporter();
                 }
             });
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+
+        // Spans cost about 1 KB of allocation per request (measured in bench/RESULTS.md), so they are recorded only
+        // when something receives them: an OTLP endpoint, or Gateway:Telemetry:Tracing for another exporter.
+        if (otlp || builder.Configuration.GetValue("Gateway:Telemetry:Tracing", false))
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(ActivitySourceName)
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsQuietPath(context.Request.Path))
+                .AddHttpClientInstrumentation(options => options.EnrichWithHttpRequestMessage = static (activity, request) => RedactQuery(activity, request))
+                .AddRedisInstrumentation());
+        }
+
+        if (otlp)
         {
             telemetry.UseOtlpExporter();
         }

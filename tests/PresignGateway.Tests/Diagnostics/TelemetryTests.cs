@@ -20,7 +20,9 @@ public sealed class TelemetryTests(TestStore store)
     {
         var activities = new List<Activity>();
         var metrics = new List<Metric>();
-        GatewayHost gateway = await GatewayHost.StartAsync(TestSites.Settings(store), services =>
+        Dictionary<string, string?> settings = TestSites.Settings(store);
+        settings["Gateway:Telemetry:Tracing"] = "true";
+        GatewayHost gateway = await GatewayHost.StartAsync(settings, services =>
         {
             services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(activities));
             services.ConfigureOpenTelemetryMeterProvider(meters => meters.AddInMemoryExporter(metrics));
