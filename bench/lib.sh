@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for bench/run.sh and bench/soak.sh (sourced, not executed).
 # Everything here only touches 127.0.0.1, processes this shell started (by pid) and the temp dir in $WORK.
 
@@ -21,10 +22,10 @@ make_work_dir() {
 }
 
 cleanup() {
-  local rc=$? pid i
+  local rc=$? pid
   trap - EXIT INT TERM
   for pid in "${STARTED_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for i in $(seq 50); do
+  for _ in $(seq 50); do
     local alive=0
     for pid in "${STARTED_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
     ((alive)) || break
@@ -44,14 +45,20 @@ install_cleanup() {
   trap 'exit 143' TERM
 }
 
+# run_prefix CPUS: the command prefix for pinning (taskset, when CPUS is set) and priority (nice, when BENCH_NICE is
+# set and not 0), one word per line.
+run_prefix() {
+  [[ -n "$1" ]] && printf '%s\n' taskset -c "$1"
+  [[ "${BENCH_NICE:-0}" != 0 ]] && printf '%s\n' nice -n "$BENCH_NICE"
+  return 0
+}
+
 # start NAME CPUS CMD...: runs CMD in the background with stdout/stderr in $WORK/NAME.log; sets LAST_PID.
 start() {
-  local name=$1 cpus=$2; shift 2
-  if [[ -n "$cpus" ]]; then
-    taskset -c "$cpus" "$@" >"$WORK/$name.log" 2>&1 &
-  else
-    "$@" >"$WORK/$name.log" 2>&1 &
-  fi
+  local name=$1 cpus=$2 prefix=()
+  shift 2
+  mapfile -t prefix < <(run_prefix "$cpus")
+  "${prefix[@]}" "$@" >"$WORK/$name.log" 2>&1 &
   LAST_PID=$!
   STARTED_PIDS+=("$LAST_PID")
 }
@@ -75,8 +82,8 @@ free_port() {
 
 # wait_http NAME PID URL [SECONDS]: until URL answers (any status) or the process dies.
 wait_http() {
-  local name=$1 pid=$2 url=$3 limit=${4:-60} i
-  for i in $(seq $((limit * 10))); do
+  local name=$1 pid=$2 url=$3 limit=${4:-60}
+  for _ in $(seq $((limit * 10))); do
     kill -0 "$pid" 2>/dev/null || { tail -n 30 "$WORK/$name.log" >&2; die "$name exited during start-up (log above)"; }
     curl -s -o /dev/null --max-time 2 "$url" && return 0
     sleep 0.1
@@ -137,14 +144,16 @@ upstream_conf() {
 EOF
 }
 
-# start_nginx NAME CPUS CONF_TEXT: writes the config and runs nginx in the foreground (as our child).
+# start_nginx NAME CPUS CONF_TEXT [VAR=VALUE...]: writes the config and runs nginx in the foreground (as our child),
+# with the given extra environment.
 start_nginx() {
   local name=$1 cpus=$2 conf=$3
+  shift 3
   mkdir -p "$WORK/nginx-$name"
   printf '%s\n' "$conf" >"$WORK/nginx-$name/nginx.conf"
   nginx -t -q -p "$WORK/nginx-$name" -e "$WORK/nginx-$name/error.log" -c "$WORK/nginx-$name/nginx.conf" \
     || die "nginx config for $name is invalid: $WORK/nginx-$name/nginx.conf"
-  start "nginx-$name" "$cpus" nginx -p "$WORK/nginx-$name" -e "$WORK/nginx-$name/error.log" -c "$WORK/nginx-$name/nginx.conf"
+  start "nginx-$name" "$cpus" env "$@" nginx -p "$WORK/nginx-$name" -e "$WORK/nginx-$name/error.log" -c "$WORK/nginx-$name/nginx.conf"
 }
 
 # --- process accounting --------------------------------------------------------------------------------------------
@@ -152,6 +161,7 @@ start_nginx() {
 pid_tree() {
   local p=$1 c
   echo "$p"
+  # shellcheck disable=SC2013 # the children files hold space-separated pids
   for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do pid_tree "$c"; done
 }
 
@@ -196,4 +206,18 @@ rss_sampler() {
     if ((now > peak)); then peak=$now; echo "$peak" >"$out"; fi
     sleep "$interval"
   done
+}
+
+# system_ticks: "busy steal" clock ticks over all CPUs since boot (busy = user + nice + system + irq + softirq).
+system_ticks() {
+  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $9 }' /proc/stat
+}
+
+# warn_if_busy: the benchmark needs an otherwise idle machine; say so when it is not.
+warn_if_busy() {
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  if awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+    note "WARNING: load average is $load on $(nproc) CPUs before starting: other work on this machine will add noise"
+  fi
 }

@@ -1,6 +1,7 @@
 # Turns bench/run.sh's raw results into Markdown tables (POSIX awk; mawk and gawk both work).
 # Input 1, cases.tsv:   case  title  ref1  ref2  (ref1/ref2: the targets the ratios are against)
 # Input 2, results.tsv: case  target  round  requests  duration_us  bytes  p50_us  p99_us  errors  cpu_us  peak_rss_kb
+#                       other_us  steal_us   (CPU used by processes outside the benchmark, and hypervisor steal)
 # Per case and target: medians over the rounds (req/s, p50, p99, MiB/s), the req/s of every round (the noise),
 # ratios of the median req/s to the two references, CPU time of the target's processes per request and in cores
 # (summed over the rounds), errors (summed) and the peak RSS seen by the sampler (max; "-" when not sampled).
@@ -24,6 +25,10 @@ FNR == NR {
   mibs[k, i] = $6 / secs / 1048576
   req[k] += $4; dur[k] += $5; err[k] += $9; cpu[k] += $10
   if ($11 != "-") { has_rss[k] = 1; if ($11 + 0 > rss[k] + 0) rss[k] = $11 }
+  o = $12 / $5; st = $13 / $5
+  if (!(c in omin) || o < omin[c]) omin[c] = o
+  if (!(c in omax) || o > omax[c]) omax[c] = o
+  if (!(c in smax) || st > smax[c]) smax[c] = st
 }
 
 function median(arr, k, count,    i, j, tmp, v) {
@@ -63,5 +68,6 @@ END {
         (req[k] > 0 ? fmt_cpu(cpu[k] / req[k]) : "-"), (dur[k] > 0 ? cpu[k] / dur[k] : 0), err[k],
         (k in has_rss) ? sprintf("%.0f", rss[k] / 1024) : "-"
     }
+    printf "\nDuring these runs, processes outside the benchmark used %.2f–%.2f cores; hypervisor steal peaked at %.2f cores.\n", omin[c], omax[c], smax[c]
   }
 }

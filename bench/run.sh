@@ -12,29 +12,39 @@
 #   nginx-302    nginx `return 302` with the same Location
 # Every case runs its targets interleaved (A B C D, B C D A, ...) for ROUNDS rounds so the noise between rounds shows.
 #
-# Usage: bench/run.sh                # full run, about 13 minutes on 2 cores
-#        QUICK=1 bench/run.sh        # smoke run, about 2-3 minutes
+# Usage: bench/run.sh                # full run, 12-14 minutes on 2 cores
+#        QUICK=1 bench/run.sh        # smoke run, 2 rounds of 2 s: about 3 minutes on 2 busy cores
 # Environment (defaults in brackets; QUICK=1 changes the first four):
 #   ROUNDS [3]  DURATION [8] seconds per small-object and redirect run  DURATION_BIG [10] per 100 MiB run
 #   WARMUP [3] seconds per target before each case (not measured)
 #   THREADS [2] CONNS [16] wrk threads/connections for small objects and redirects; BIG_CONNS ["1 8"] for 100 MiB
 #   SIZES ["1k 64k 1m 100m"]   NGINX_WORKERS [auto]   PIN [0]: 1 = wrk on the last CPU, every server on the others
+#   NGINX_MALLOC_TUNING [1]: run the nginx proxy with glibc malloc trimming relaxed (see below)
+#   BENCH_NICE [0]: run every server and wrk at this nice level (e.g. -10, as root) to shield them from other work
 #   SKIP_BUILD [0]   OUT [unset]: also write the Markdown report to this file   KEEP_WORK [0]: keep the temp dir
 #
 # CPU pinning: off by default. The machine this was written for has 2 cores; pinning wrk to one and all servers to
 # the other starves whichever side needs more, and the proxies then share one core with the upstream. Unpinned,
 # every target sees identical conditions (wrk + upstream + the target sharing both cores), and the per-round numbers
-# show the noise that costs. PIN=1 is there for machines with more cores.
+# show the noise that costs. PIN=1 is there for machines with more cores. Every run also records how much CPU
+# processes outside the benchmark used meanwhile (builds, tests) and the hypervisor's steal time, so a noisy round
+# can be told from a slow target.
+#
+# nginx proxy and glibc malloc: with stock glibc settings, nginx's per-request buffer pools make the heap grow and
+# shrink through brk() on every request (strace: ~1,000 brk calls/s, ~45% of the worker's syscall time), so
+# proxy_pass of 1 MiB objects ran at a third of its speed on the 2-core VM this was written on. The proxy nginx
+# therefore runs with GLIBC_TUNABLES=glibc.malloc.trim_threshold=256MiB:glibc.malloc.top_pad=64MiB (only the proxy:
+# it is the one allocating buffers per request). NGINX_MALLOC_TUNING=0 measures stock nginx instead.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
-# shellcheck source=bench/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$BENCH_DIR/lib.sh"
 
 QUICK=${QUICK:-0}
 if [[ "$QUICK" == 1 ]]; then
-  ROUNDS=${ROUNDS:-2}; DURATION=${DURATION:-2}; DURATION_BIG=${DURATION_BIG:-3}; WARMUP=${WARMUP:-1}
+  ROUNDS=${ROUNDS:-2}; DURATION=${DURATION:-2}; DURATION_BIG=${DURATION_BIG:-2}; WARMUP=${WARMUP:-1}
 else
   ROUNDS=${ROUNDS:-3}; DURATION=${DURATION:-8}; DURATION_BIG=${DURATION_BIG:-10}; WARMUP=${WARMUP:-3}
 fi
@@ -43,10 +53,12 @@ CONNS=${CONNS:-16}
 BIG_CONNS=${BIG_CONNS:-"1 8"}
 SIZES=${SIZES:-"1k 64k 1m 100m"}
 PIN=${PIN:-0}
+NGINX_MALLOC_TUNING=${NGINX_MALLOC_TUNING:-1}
 SKIP_BUILD=${SKIP_BUILD:-0}
 RSS_INTERVAL=0.2
 
-require dotnet nginx wrk curl awk head
+require dotnet nginx wrk curl awk head getconf
+[[ -x /usr/bin/time ]] || die "missing prerequisite: /usr/bin/time (Debian: apt-get install -y time)"
 [[ "$PIN" == 1 ]] && require taskset
 [[ -f "$ROOT/src/PresignGateway/PresignGateway.csproj" ]] || die "run me from a PresignGateway checkout (bench/run.sh)"
 
@@ -74,6 +86,8 @@ size_label() {
 }
 
 T_START=$(date +%s)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+warn_if_busy
 make_work_dir
 install_cleanup
 
@@ -162,7 +176,9 @@ nginx_proxy_conf() {
 }
 EOF
 }
-start_nginx proxy "$SERVER_CPUS" "$(nginx_proxy_conf)"
+proxy_env=()
+[[ "$NGINX_MALLOC_TUNING" == 1 ]] && proxy_env=(GLIBC_TUNABLES=glibc.malloc.trim_threshold=268435456:glibc.malloc.top_pad=67108864)
+start_nginx proxy "$SERVER_CPUS" "$(nginx_proxy_conf)" "${proxy_env[@]}"
 NP_PID=$LAST_PID
 start yarp "$SERVER_CPUS" env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
   dotnet "$PASSTHROUGH_DLL" --urls "http://127.0.0.1:$YP_PORT" --Upstream "http://127.0.0.1:$UP_PORT"
@@ -173,6 +189,7 @@ RP_PID=$LAST_PID
 wait_http nginx-proxy "$NP_PID" "http://127.0.0.1:$NP_PORT/bench/1k.bin"
 wait_http yarp "$YP_PID" "http://127.0.0.1:$YP_PORT/bench/1k.bin"
 wait_http aspnet-302 "$RP_PID" "http://127.0.0.1:$RP_PORT/1k.bin"
+read -r -a ALL_PIDS <<<"$(for p in "$UP_PID" "$NP_PID" "$YP_PID" "$GW_PID" "$RP_PID"; do pid_tree "$p"; done | tr '\n' ' ')"
 
 target_pid() {
   case "$1" in
@@ -231,12 +248,12 @@ CASES_TSV="$WORK/cases.tsv"
 : >"$RESULTS"; : >"$CASES_TSV"
 mkdir -p "$WORK/wrk"
 
-wrk_cmd() { # threads conns seconds url -> runs wrk (bounded in time), output on stdout
+wrk_cmd() { # threads conns seconds url -> runs wrk (bounded in time), output on stdout; wrk's CPU time in $WORK/wrk.time
   local th=$1 c=$2 d=$3 url=$4
   local prefix=()
-  [[ -n "$CLIENT_CPUS" ]] && prefix=(taskset -c "$CLIENT_CPUS")
-  timeout --kill-after=5 $((d + 60)) "${prefix[@]}" wrk -t"$th" -c"$c" -d"${d}s" --timeout 30s --latency \
-    -s "$BENCH_DIR/wrk-report.lua" "$url"
+  mapfile -t prefix < <(run_prefix "$CLIENT_CPUS")
+  timeout --kill-after=5 $((d + 60)) "${prefix[@]}" /usr/bin/time -o "$WORK/wrk.time" -f '%U %S' \
+    wrk -t"$th" -c"$c" -d"${d}s" --timeout 30s --latency -s "$BENCH_DIR/wrk-report.lua" "$url"
 }
 
 run_one() { # case target round file threads conns seconds sample_rss
@@ -248,10 +265,18 @@ run_one() { # case target round file threads conns seconds sample_rss
     rss_sampler "$WORK/peak.kb" "$RSS_INTERVAL" "${pids[@]}" &
     sampler=$!
   fi
+  local sys0 sys1 all0 all1 steal0 steal1 wrk_ticks wall0 wall1
+  wall0=$(date +%s%N)
+  read -r sys0 steal0 <<<"$(system_ticks)"
+  all0=$(cpu_ticks "${ALL_PIDS[@]}")
   cpu0=$(cpu_ticks "${pids[@]}")
   out="$WORK/wrk/$cs-$t-$r.txt"
   wrk_cmd "$th" "$c" "$d" "$url" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed for $t ($cs, round $r)"; }
   cpu1=$(cpu_ticks "${pids[@]}")
+  all1=$(cpu_ticks "${ALL_PIDS[@]}")
+  read -r sys1 steal1 <<<"$(system_ticks)"
+  wall1=$(date +%s%N)
+  wrk_ticks=$(awk -v hz="$CLK_TCK" '{ printf "%d", ($1 + $2) * hz + 0.5 }' "$WORK/wrk.time")
   if [[ -n "$sampler" ]]; then
     kill "$sampler" 2>/dev/null || true
     wait "$sampler" 2>/dev/null || true
@@ -264,10 +289,18 @@ run_one() { # case target round file threads conns seconds sample_rss
   for kv in ${line#RESULT }; do v[${kv%%=*}]=${kv#*=}; done
   local errors=$((v[connect] + v[read] + v[write] + v[status] + v[timeout]))
   local cpu_us=$(((cpu1 - cpu0) * 1000000 / CLK_TCK))
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cs" "$t" "$r" "${v[requests]}" "${v[duration_us]}" "${v[bytes]}" \
-    "${v[p50_us]}" "${v[p99_us]}" "$errors" "$cpu_us" "$peak" >>"$RESULTS"
+  # CPU used meanwhile by everything that is neither a benchmark server nor wrk (other builds and tests), and steal,
+  # both scaled to wrk's measured duration (the window they were counted in is a little longer).
+  local window_us=$(((wall1 - wall0) / 1000))
+  local other_us=$(((sys1 - sys0 - (all1 - all0) - wrk_ticks) * 1000000 * v[duration_us] / CLK_TCK / window_us))
+  local steal_us=$(((steal1 - steal0) * 1000000 * v[duration_us] / CLK_TCK / window_us))
+  ((other_us > 0)) || other_us=0
+  [[ -n "${BENCH_DEBUG:-}" ]] && note "debug: window ${window_us}us busy $((sys1 - sys0)) servers $((all1 - all0)) target $((cpu1 - cpu0)) wrk $wrk_ticks ticks"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cs" "$t" "$r" "${v[requests]}" "${v[duration_us]}" "${v[bytes]}" \
+    "${v[p50_us]}" "${v[p99_us]}" "$errors" "$cpu_us" "$peak" "$other_us" "$steal_us" >>"$RESULTS"
   awk -v t="$t" -v cs="$cs" -v r="$r" -v req="${v[requests]}" -v us="${v[duration_us]}" -v b="${v[bytes]}" -v e="$errors" \
-    'BEGIN { printf "  %-8s round %s  %-12s %10.1f req/s %9.1f MiB/s  errors %d\n", cs, r, t, req / (us / 1e6), b / (us / 1e6) / 1048576, e }' >&2
+    -v o="$other_us" -v st="$steal_us" \
+    'BEGIN { s = us / 1e6; printf "  %-8s round %s  %-12s %10.1f req/s %9.1f MiB/s  errors %d  other load %.2f cores  steal %.2f\n", cs, r, t, req / s, b / s / 1048576, e, o / us, st / us }' >&2
   ((errors == 0)) || note "WARNING: $t had $errors errors in $cs round $r ($out)"
 }
 
@@ -300,9 +333,11 @@ report() {
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
   echo "- machine: $NCPU CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
+  echo "- gateway: commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$([[ -n "$(git -C "$ROOT" status --porcelain -- src appsettings.json 2>/dev/null)" ]] && echo " with uncommitted changes in src/ or appsettings.json")"
   echo "- software: $(nginx -v 2>&1 | sed 's/^nginx version: //'), wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }'), .NET $(dotnet --version) SDK"
   echo "- command: \`$(env | grep -E '^(QUICK|ROUNDS|DURATION|DURATION_BIG|WARMUP|THREADS|CONNS|BIG_CONNS|SIZES|PIN|NGINX_WORKERS)=' | sort | tr '\n' ' ')bench/run.sh\`"
-  echo "- settings: $ROUNDS rounds, targets interleaved and rotated each round; ${WARMUP} s warm-up per target per case; CPU pinning: $([[ "$PIN" == 1 ]] && echo "wrk on CPU $CLIENT_CPUS, servers on $SERVER_CPUS" || echo "none (all processes share all CPUs)"); nginx worker_processes ${NGINX_WORKERS:-auto}"
+  echo "- settings: $ROUNDS rounds, targets interleaved and rotated each round; ${WARMUP} s warm-up per target per case; CPU pinning: $([[ "$PIN" == 1 ]] && echo "wrk on CPU $CLIENT_CPUS, servers on $SERVER_CPUS" || echo "none (all processes share all CPUs)"); nice ${BENCH_NICE:-0}; nginx worker_processes ${NGINX_WORKERS:-auto}; nginx proxy malloc tuning: $([[ "$NGINX_MALLOC_TUNING" == 1 ]] && echo on || echo off)"
+  echo "- load average before the run: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- measuring took $((T_END - T_BENCH)) s; the whole script $(($(date +%s) - T_START)) s"
   echo
   echo "Columns: req/s, p50/p99 and MiB/s are medians over the rounds; \"req/s per round\" shows the noise; the two ratio"
