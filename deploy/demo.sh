@@ -20,7 +20,7 @@ fi
 
 # The demo store's keys are the ones in appsettings.json (Gateway:Stores:demo); they are for this demo only.
 data_dir=$(mktemp -d)
-store_config='{"credentials":[{"accessKeyId":"LTAI5tDEMOACCESSKEY01","accessKeySecret":"demo-secret-not-for-production"}],"buckets":["demo-bucket"],"dialect":"oss"}'
+store_config='{"credentials":[{"accessKeyId":"demo-access-key-id","accessKeySecret":"demo-secret-not-for-production"}],"buckets":["demo-bucket"],"dialect":"oss"}'
 # A coprocess keeps the store's stdin open; the store exits when this script does.
 coproc STORE { exec node tests/TestStore/server.js --port "$store_port" --data "$data_dir" --config-json "$store_config"; }
 store_pid=$STORE_PID
