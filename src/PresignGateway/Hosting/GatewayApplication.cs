@@ -45,8 +45,8 @@ internal static class GatewayApplication
     {
         WebApplication app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() => ReportCacheMode(app.Services));
-        if (app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value.KnownProxies.Count > 0
-            || app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value.KnownIPNetworks.Count > 0)
+        ForwardedHeadersOptions forwarded = app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value;
+        if (forwarded.KnownProxies.Count > 0 || forwarded.KnownIPNetworks.Count > 0)
         {
             app.UseForwardedHeaders();
         }
