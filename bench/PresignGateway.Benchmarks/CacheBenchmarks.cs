@@ -27,7 +27,7 @@ public class CacheBenchmarks : IDisposable
             ["Gateway:Stores:main:Endpoint"] = "https://oss-cn-hangzhou.aliyuncs.com",
             ["Gateway:Stores:main:Region"] = "cn-hangzhou",
             ["Gateway:Stores:main:Bucket"] = "examplebucket",
-            ["Gateway:Stores:main:AccessKeyId"] = "LTAI5tTESTKEYID00000001",
+            ["Gateway:Stores:main:AccessKeyId"] = "test-access-key-id",
             ["Gateway:Stores:main:AccessKeySecret"] = "TestSecret/abc+123=xyz",
             ["Gateway:Sites:downloads:Hosts:0"] = "downloads.example.com",
             ["Gateway:Sites:downloads:Store"] = "main",

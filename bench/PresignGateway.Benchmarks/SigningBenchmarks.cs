@@ -15,7 +15,7 @@ public class SigningBenchmarks
     private readonly OssV4Presigner _ossV4 = new();
     private readonly OssV1Presigner _ossV1 = new();
     private readonly S3V4Presigner _s3V4 = new();
-    private readonly Credentials _ossCredentials = new("LTAI5tTESTKEYID00000001", "TestSecret/abc+123=xyz");
+    private readonly Credentials _ossCredentials = new("test-access-key-id", "TestSecret/abc+123=xyz");
     private readonly Credentials _awsCredentials = new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
     private readonly BucketLocation _oss = BucketLocation.Create("https://oss-cn-hangzhou.aliyuncs.com", "cn-hangzhou", "examplebucket", AddressingStyle.VirtualHosted);
     private readonly BucketLocation _s3 = BucketLocation.Create("https://s3.us-east-1.amazonaws.com", "us-east-1", "examplebucket", AddressingStyle.VirtualHosted);

@@ -118,7 +118,7 @@ public sealed partial class HostileKeyTests
 
     private static Credentials TestCredentials(SigningScheme scheme) => scheme == SigningScheme.S3V4
         ? new Credentials("AKIDEXAMPLE00000001", "s3cr3t/EXAMPLE+key=")
-        : new Credentials("LTAI5tTESTKEYID00000001", "TestSecret/abc+123=xyz");
+        : new Credentials("test-access-key-id", "TestSecret/abc+123=xyz");
 
     /// <summary>Percent-decodes to raw bytes, so that an invalid UTF-8 result (a broken escape) can't hide behind U+FFFD.</summary>
     private static byte[] DecodeBytes(string encoded)

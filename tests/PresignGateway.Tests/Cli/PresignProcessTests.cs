@@ -31,6 +31,20 @@ public sealed class PresignProcessTests
     }
 
     [Fact]
+    public async Task Readme_example_prints_the_url_readme_shows()
+    {
+        (int exitCode, string stdout, _) = await ProcessRunner.RunAsync(
+            "dotnet",
+            [GatewayDll, "presign", "--provider", "oss-v4", "--endpoint", "http://oss-cn-hangzhou.aliyuncs.com", "--region", "cn-hangzhou", "--bucket", "examplebucket", "--key", "test.txt", "--expires", "3600", "--at", "2024-03-15T08:30:00Z"],
+            new Dictionary<string, string?> { ["OSS_ACCESS_KEY_ID"] = "test-access-key-id", ["OSS_ACCESS_KEY_SECRET"] = "TestSecret/abc+123=xyz" },
+            cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, exitCode);
+        string readme = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "README.md"), TestContext.Current.CancellationToken);
+        Assert.Contains(stdout.TrimEnd('\n'), readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Executable_reports_bad_input_with_exit_code_2()
     {
         (int exitCode, string stdout, string stderr) = await ProcessRunner.RunAsync(
