@@ -311,7 +311,8 @@ function createStore(config, dataDir) {
 
     const obj = await store.get(r.bucket, key);
     if (!obj) return sendError(req, res, ctx, 404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
-    return serveObject(req, res, ctx, obj, q, fault && fault.kind === 'abort-mid-body');
+    const midBody = fault && (fault.kind === 'abort-mid-body' || fault.kind === 'stall-mid-body') ? fault : null;
+    return serveObject(req, res, ctx, obj, q, midBody);
   }
 
   // response-* overrides (signed query parameters) -> response headers
@@ -328,7 +329,7 @@ function createStore(config, dataDir) {
   // the value (what S3/OSS send for e.g. a raw UTF-8 response-content-disposition).
   const wireValue = (v) => Buffer.from(String(v), 'utf8').toString('latin1');
 
-  function serveObject(req, res, ctx, obj, q, abortMidBody) {
+  function serveObject(req, res, ctx, obj, q, midBodyFault) {
     const { meta } = obj;
     const overrides = [];
     for (const [param, header] of Object.entries(OVERRIDES)) {
@@ -371,14 +372,20 @@ function createStore(config, dataDir) {
       if (status === 404) return sendError(req, res, ctx, 404, 'NoSuchKey', 'The specified key does not exist.', { Key: meta.key });
       return sendError(req, res, ctx, 500, 'InternalError', 'We encountered an internal error. Please try again.');
     });
-    if (abortMidBody) stream.on('stream', () => cutResponseInHalf(res));
+    if (midBodyFault) stream.on('stream', () => cutResponseInHalf(res, midBodyFault.kind === 'stall-mid-body' ? midBodyFault.delayMs : 0));
     stream.pipe(res);
   }
 
-  /** abort-mid-body: send the status line, headers and half the body, then drop the connection. */
-  function cutResponseInHalf(res) {
+  /**
+   * abort-mid-body: send the status line, headers and half the body, then drop the connection.
+   * stall-mid-body (stallMs > 0): the same, but the connection stays open and silent for stallMs before it is dropped.
+   */
+  function cutResponseInHalf(res, stallMs) {
     const limit = Math.floor(Number(res.getHeader('Content-Length') || 0) / 2);
-    const kill = () => res.socket && res.socket.destroy();
+    const destroy = () => res.socket && res.socket.destroy();
+    const kill = stallMs > 0
+      ? () => { const t = setTimeout(destroy, stallMs); res.once('close', () => clearTimeout(t)); }
+      : destroy;
     let sent = 0;
     let cut = false;
     const origWrite = res.write;
@@ -464,7 +471,7 @@ function createStore(config, dataDir) {
     }
     if (op === 'POST /__store/faults') {
       const f = await readJson(req);
-      const kinds = ['status', 'reset-before-headers', 'abort-mid-body', 'delay-first-byte', 'reject-signature'];
+      const kinds = ['status', 'reset-before-headers', 'abort-mid-body', 'stall-mid-body', 'delay-first-byte', 'reject-signature'];
       if (!kinds.includes(f.kind)) return bad(`kind must be one of ${kinds.join(', ')}`);
       if (f.times !== undefined && f.times !== null && !(Number.isInteger(f.times) && f.times > 0)) return bad('times must be a positive integer');
       const fault = {

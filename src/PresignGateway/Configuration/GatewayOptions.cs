@@ -154,6 +154,13 @@ internal sealed class UpstreamOptions
     public TimeSpan ResponseHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     public int MaxConnectionsPerServer { get; set; } = 1024;
+
+    /// <summary>The most bytes one read from the store asks for while streaming a body (see ResponseBodyCopier).</summary>
+    public int BodyBufferSize { get; set; } = DefaultBodyBufferSize;
+
+    public const int DefaultBodyBufferSize = 256 * 1024;
+    public const int MinBodyBufferSize = 16 * 1024;
+    public const int MaxBodyBufferSize = 4 * 1024 * 1024;
 }
 
 internal enum DeliveryMode

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using PresignGateway.Protection;
 using PresignGateway.Responses;
@@ -42,6 +43,7 @@ internal sealed class SiteTableBuilder
             _errors.Add("Gateway:Cache:MaxEntries must be at least 1 (default 100000).");
         }
 
+        CheckUpstream(options.Upstream);
         CheckRateLimit(options.ClientRateLimit, "Gateway:ClientRateLimit");
 
         var stores = new Dictionary<string, StoreTarget>(StringComparer.OrdinalIgnoreCase);
@@ -344,6 +346,31 @@ internal sealed class SiteTableBuilder
         }
 
         return [.. parsed];
+    }
+
+    private void CheckUpstream(UpstreamOptions upstream)
+    {
+        if (upstream.ConnectTimeout <= TimeSpan.Zero)
+        {
+            _errors.Add("Gateway:Upstream:ConnectTimeout must be positive, such as 00:00:05.");
+        }
+
+        if (upstream.ResponseHeadersTimeout <= TimeSpan.Zero)
+        {
+            _errors.Add("Gateway:Upstream:ResponseHeadersTimeout must be positive, such as 00:00:30.");
+        }
+
+        if (upstream.MaxConnectionsPerServer < 1)
+        {
+            _errors.Add("Gateway:Upstream:MaxConnectionsPerServer must be at least 1 (default 1024).");
+        }
+
+        if (upstream.BodyBufferSize is < UpstreamOptions.MinBodyBufferSize or > UpstreamOptions.MaxBodyBufferSize)
+        {
+            _errors.Add(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Gateway:Upstream:BodyBufferSize must be between {UpstreamOptions.MinBodyBufferSize} and {UpstreamOptions.MaxBodyBufferSize} bytes (default {UpstreamOptions.DefaultBodyBufferSize})."));
+        }
     }
 
     private void CheckRateLimit(RateLimitOptions? limit, string setting)

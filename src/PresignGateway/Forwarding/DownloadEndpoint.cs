@@ -143,8 +143,27 @@ internal sealed class DownloadEndpoint
     private void RecordOutcome(HttpContext context, Activity? activity, string site, string mode)
     {
         int status = context.Response.StatusCode;
+        BodyCopyOutcome? body = context.Features.Get<DownloadExchange>()?.BodyOutcome;
         bool aborted = context.RequestAborted.IsCancellationRequested;
-        string outcome = aborted ? "client_aborted" : status switch
+        string outcome = body switch
+        {
+            BodyCopyOutcome.StoreFailed => "storage_error",
+            BodyCopyOutcome.StoreStalled => "storage_timeout",
+            _ when aborted => "client_aborted",
+            _ => Outcome(status),
+        };
+        _metrics.Requests.Add(1, new TagList { { "site", site }, { "mode", mode }, { "outcome", outcome } });
+        if (!aborted && status is 200 or 206 && context.Response.ContentLength is { } length && !HttpMethods.IsHead(context.Request.Method))
+        {
+            _metrics.ResponseBytes.Add(length, new TagList { { "site", site } });
+            activity?.SetTag("presign_gateway.bytes_sent", length);
+        }
+
+        activity?.SetTag("http.response.status_code", status);
+        activity?.SetTag("presign_gateway.outcome", outcome);
+    }
+
+    private static string Outcome(int status) => status switch
         {
             200 or 206 or 304 => "success",
             302 => "redirect",
@@ -159,16 +178,6 @@ internal sealed class DownloadEndpoint
             >= 400 and < 500 => "bad_request",
             _ => "other",
         };
-        _metrics.Requests.Add(1, new TagList { { "site", site }, { "mode", mode }, { "outcome", outcome } });
-        if (!aborted && status is 200 or 206 && context.Response.ContentLength is { } length && !HttpMethods.IsHead(context.Request.Method))
-        {
-            _metrics.ResponseBytes.Add(length, new TagList { { "site", site } });
-            activity?.SetTag("presign_gateway.bytes_sent", length);
-        }
-
-        activity?.SetTag("http.response.status_code", status);
-        activity?.SetTag("presign_gateway.outcome", outcome);
-    }
 
     private void WriteRedirect(HttpResponse response, CachedPresignedUrl url, StoreTarget store)
     {
@@ -219,9 +228,27 @@ internal sealed class DownloadEndpoint
             {
                 await ReportForwardingErrorAsync(context, site, error).ConfigureAwait(false);
             }
+            else if (exchange.BodyOutcome is { } body && body != BodyCopyOutcome.Completed)
+            {
+                ReportBodyFailure(context, site, body);
+            }
 
             return;
         }
+    }
+
+    private void ReportBodyFailure(HttpContext context, Site site, BodyCopyOutcome outcome)
+    {
+        if (outcome == BodyCopyOutcome.ClientGone)
+        {
+            Log.ClientAborted(_logger, site.Name);
+            return;
+        }
+
+        // The status and part of the body are out: cut the connection (or the HTTP/2 stream) so the client sees a
+        // failed download, never a short one that looks complete.
+        Log.ForwardingFailed(_logger, site.Store.Name, outcome == BodyCopyOutcome.StoreStalled ? "ResponseBodyStalled" : "ResponseBodyDestination");
+        context.Abort();
     }
 
     private async Task ReportForwardingErrorAsync(HttpContext context, Site site, ForwarderError error)

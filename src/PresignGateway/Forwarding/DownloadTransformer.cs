@@ -29,6 +29,9 @@ internal sealed class DownloadExchange
     public int UpstreamStatus { get; set; }
     /// <summary>The store's status when it refused the request (400, 401, 403); nothing was written to the client then.</summary>
     public int? RejectedStatus { get; set; }
+
+    /// <summary>How streaming the body ended; null when there was no body to stream.</summary>
+    public BodyCopyOutcome? BodyOutcome { get; set; }
 }
 
 /// <summary>
@@ -36,7 +39,7 @@ internal sealed class DownloadExchange
 /// The request goes to exactly the URL that was signed: YARP would rebuild it from the path and re-encode it
 /// (<c>%2F</c> becomes <c>%252F</c>), which breaks the signature.
 /// </summary>
-internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metrics, ILogger<DownloadTransformer> logger) : HttpTransformer
+internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metrics, ResponseBodyCopier bodyCopier, ILogger<DownloadTransformer> logger) : HttpTransformer
 {
     public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
@@ -75,7 +78,14 @@ internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metr
                 DownloadHeaders.CopyResponseHeaders(proxyResponse, response, exchange.CacheControl);
                 response.Headers.ContentDisposition = exchange.ContentDisposition;
                 response.Headers.XContentTypeOptions = "nosniff";
-                return status != StatusCodes.Status304NotModified;
+                if (status != StatusCodes.Status304NotModified && exchange.Method == PresignMethod.Get)
+                {
+                    // The body is streamed here rather than by YARP (see ResponseBodyCopier); returning false then
+                    // tells YARP there is nothing left to copy.
+                    exchange.BodyOutcome = await bodyCopier.CopyAsync(proxyResponse.Content, response, cancellationToken, httpContext.RequestAborted).ConfigureAwait(false);
+                }
+
+                return false;
 
             case StatusCodes.Status416RangeNotSatisfiable or StatusCodes.Status412PreconditionFailed:
                 response.StatusCode = status;

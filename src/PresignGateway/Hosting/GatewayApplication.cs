@@ -196,6 +196,7 @@ internal static class GatewayApplication
     {
         services.AddHttpForwarder();
         services.AddSingleton<StorageInvoker>();
+        services.AddSingleton<ResponseBodyCopier>();
         services.AddSingleton<DownloadTransformer>();
         services.AddSingleton<DownloadEndpoint>();
         services.AddSingleton<Protection.DownloadRateLimiter>();

@@ -172,6 +172,68 @@ public sealed class FailureTests(TestStore store, FailureGateway gateway) : ICla
     }
 
     [Fact]
+    public async Task Store_going_silent_mid_body_is_cut_after_the_idle_timeout_but_a_slow_client_is_not()
+    {
+        Dictionary<string, string?> settings = TestSites.Settings(store);
+        settings["Gateway:Upstream:ResponseHeadersTimeout"] = "00:00:01";
+        // Small reads, so the slow client below makes the gateway wait on it many times over the body.
+        settings["Gateway:Upstream:BodyBufferSize"] = "16384";
+        await using GatewayHost host = await GatewayHost.StartAsync(settings);
+        (string key, byte[] content) = await UploadAsync(StoreKind.S3V4, "stall.bin", 8 * 1024 * 1024);
+        string path = TestSites.PathFor(StoreKind.S3V4, false, key);
+        await store.AddFaultAsync(key, "stall-mid-body", delayMs: 15_000, times: 1);
+
+        var clock = Stopwatch.StartNew();
+        using (HttpResponseMessage stalled = await host.Client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, Token))
+        {
+            Assert.Equal(HttpStatusCode.OK, stalled.StatusCode);
+            using var received = new MemoryStream();
+            bool failed = false;
+            try
+            {
+                await using Stream body = await stalled.Content.ReadAsStreamAsync(Token);
+                await body.CopyToAsync(received, Token).WaitAsync(TimeSpan.FromSeconds(30), Token);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException)
+            {
+                failed = true;
+            }
+
+            TimeSpan elapsed = clock.Elapsed;
+            Assert.True(failed || received.Length < content.Length, $"The cut response looked complete: {received.Length} bytes, no error.");
+            Assert.InRange(received.Length, 0, content.Length - 1);
+            Assert.Equal(content.AsSpan(0, (int)received.Length).ToArray(), received.ToArray());
+            // Timeout 1 s, store silent for 15 s: the cut must come from the gateway's timer, with room for a loaded machine.
+            Assert.True(elapsed < TimeSpan.FromSeconds(10), $"The stalled download was cut after {elapsed.TotalSeconds:F1} s.");
+            TestContext.Current.TestOutputHelper?.WriteLine($"stalled download cut after {elapsed.TotalSeconds:F2} s with {received.Length} of {content.Length} bytes.");
+        }
+
+        Assert.Contains(host.Logs.Lines, line => line.Contains("Forwarding to store", StringComparison.Ordinal) && line.Contains("ResponseBodyStalled", StringComparison.Ordinal));
+
+        // A client slower than the timeout must not be mistaken for a silent store: the timer only runs while the
+        // gateway waits for the store. This client (16 KiB receive buffer) stops reading for 3 s early on; the 8 MiB
+        // body is more than the socket buffers on both sides hold, so the gateway waits on the client meanwhile.
+        using HttpClient slowClient = AbortingClient(host.BaseAddress);
+        using HttpResponseMessage slow = await slowClient.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, Token);
+        Assert.Equal(HttpStatusCode.OK, slow.StatusCode);
+        await using Stream slowBody = await slow.Content.ReadAsStreamAsync(Token);
+        byte[] buffer = new byte[64 * 1024];
+        using var slowReceived = new MemoryStream();
+        int read;
+        while ((read = await slowBody.ReadAsync(buffer, Token)) > 0)
+        {
+            slowReceived.Write(buffer, 0, read);
+            if (slowReceived.Length >= 256 * 1024 && slowReceived.Length - read < 256 * 1024)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(3), Token);
+            }
+        }
+
+        Assert.Equal(content, slowReceived.ToArray());
+        await AssertCleanLogsAsync(host, key);
+    }
+
+    [Fact]
     public async Task A_thousand_downloads_aborted_mid_stream_leave_no_connections_or_memory_behind()
     {
         const int Aborted = 1000;

@@ -394,6 +394,19 @@ describe('faults', () => {
     assert.deepEqual(r.body, data.subarray(0, r.body.length));
   });
 
+  it('stall-mid-body: half the body, then silence for delayMs, then the connection drops', async () => {
+    await api.fault({ match: key, kind: 'stall-mid-body', delayMs: 600, times: 1 });
+    const t0 = Date.now();
+    const r = await request(port, { ...(await s3Url(key)), noAgent: true });
+    const elapsed = Date.now() - t0;
+    assert.equal(r.status, 200);
+    assert.ok(r.error, 'expected the body to be cut');
+    assert.ok(r.body.length < data.length && r.body.length > 0, `got ${r.body.length} bytes`);
+    assert.deepEqual(r.body, data.subarray(0, r.body.length));
+    assert.ok(elapsed >= 550, `dropped after ${elapsed} ms, expected a stall of about 600 ms`);
+    assert.equal((await api.requests()).at(-1).fault, 'stall-mid-body');
+  });
+
   it('delay-first-byte: response waits delayMs', async () => {
     await api.fault({ match: key, kind: 'delay-first-byte', delayMs: 400, times: 1 });
     const t0 = Date.now();
