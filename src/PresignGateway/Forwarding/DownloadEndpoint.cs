@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -72,7 +73,9 @@ internal sealed class DownloadEndpoint
         }
     }
 
-    private async Task<(string Site, string Mode)> ServeAsync(HttpContext context, Activity? activity)
+    // Pooled builders: the state machines of a download that waits on the store are reused, not allocated each time.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(string Site, string Mode)> ServeAsync(HttpContext context, Activity? activity)
     {
         HttpRequest request = context.Request;
         bool head = HttpMethods.IsHead(request.Method);
@@ -83,7 +86,9 @@ internal sealed class DownloadEndpoint
         }
 
         string rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-        if (!DownloadResolver.TryResolve(_sites.Current, request.Host.Host, rawTarget, request.Query, out DownloadPlan plan, out int status, out string detail))
+        // Most downloads have no query string: skip building the query collection for them.
+        IQueryCollection query = request.QueryString.HasValue ? request.Query : QueryCollection.Empty;
+        if (!DownloadResolver.TryResolve(_sites.Current, request.Host.Host, rawTarget, query, out DownloadPlan plan, out int status, out string detail))
         {
             await ProblemResponses.WriteAsync(context, status, detail).ConfigureAwait(false);
             return ("(none)", "(none)");
@@ -190,7 +195,8 @@ internal sealed class DownloadEndpoint
         response.ContentLength = 0;
     }
 
-    private async Task ForwardAsync(HttpContext context, Site site, PresignTarget target, CachedPresignedUrl url, string disposition, Activity? activity)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ForwardAsync(HttpContext context, Site site, PresignTarget target, CachedPresignedUrl url, string disposition, Activity? activity)
     {
         for (int attempt = 1; ; attempt++)
         {

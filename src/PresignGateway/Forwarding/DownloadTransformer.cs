@@ -1,5 +1,8 @@
+using System.Globalization;
+using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
 using PresignGateway.Diagnostics;
 using PresignGateway.Presigning;
 using PresignGateway.Responses;
@@ -64,7 +67,9 @@ internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metr
         DownloadExchange exchange = httpContext.Features.GetRequiredFeature<DownloadExchange>();
         exchange.UpstreamStatus = (int)proxyResponse.StatusCode;
         metrics.UpstreamDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(exchange.StartedTimestamp).TotalSeconds);
-        if (proxyResponse.Headers.Date is { } storeDate)
+        // Read the raw value: the typed Date property parses it into a boxed DateTimeOffset on every response.
+        if (proxyResponse.Headers.NonValidated.TryGetValues(HeaderNames.Date, out HeaderStringValues dates)
+            && DateTimeOffset.TryParseExact(dates.ToString(), "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset storeDate))
         {
             exchange.Store.Clock.Observe(storeDate, time.GetUtcNow());
         }

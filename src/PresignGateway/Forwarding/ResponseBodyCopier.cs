@@ -24,9 +24,10 @@ internal enum BodyCopyOutcome
 /// Streams the store's response body to the client. YARP's own copy moves 64 KiB per read and per write; on large
 /// objects the per-chunk cost (system calls, waking the threads on both sides) dominated, at about four times
 /// nginx's CPU per byte. Here each read asks the store's connection for up to <c>Gateway:Upstream:BodyBufferSize</c>
-/// bytes, straight into the memory of Kestrel's output pipe, so the bytes are never copied in user space and each
-/// chunk costs one receive and one send. Kestrel's response buffer limit and minimum data rate still apply to the
-/// client side.
+/// bytes, straight into the memory of Kestrel's output pipe (the HTTP handler reads large requests directly from the
+/// socket), so the body is not copied again in user space and each chunk costs one receive and one send. Kestrel's
+/// response buffer limit and minimum data rate still apply to the client side. The gateway registers no OnStarting
+/// callbacks, so the first GetMemory (which starts the response) never waits on one.
 /// </summary>
 internal sealed class ResponseBodyCopier(IOptions<GatewayOptions> options)
 {

@@ -25,6 +25,12 @@ internal static class DownloadFileName
             name = name[(lastSeparator + 1)..];
         }
 
+        if (name.Length <= MaxLength && IsAlreadyClean(name))
+        {
+            // The common case (a plain key or name): one string, or none when the name is the whole input.
+            return name.IsEmpty || name is "." or ".." ? null : name.Length == requested.Length ? requested : name.ToString();
+        }
+
         var builder = new StringBuilder(name.Length);
         for (int i = 0; i < name.Length; i++)
         {
@@ -50,6 +56,30 @@ internal static class DownloadFileName
 
     /// <summary>The name for an object requested without one: its key's last segment, or "download" for a folder-like key.</summary>
     public static string FromKey(string key) => Clean(key) ?? "download";
+
+    /// <summary>True when the rule would change nothing: no character to remove and no white space to trim.</summary>
+    private static bool IsAlreadyClean(ReadOnlySpan<char> name)
+    {
+        if (!name.IsEmpty && (char.IsWhiteSpace(name[0]) || char.IsWhiteSpace(name[^1])))
+        {
+            return false;
+        }
+
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (char.IsHighSurrogate(c) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
+            {
+                i++;
+            }
+            else if (IsRemoved(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static bool IsRemoved(char c) => char.IsControl(c) || char.IsSurrogate(c) || c switch
     {
