@@ -345,7 +345,7 @@ report() {
   echo "- measuring took $((T_END - T_BENCH)) s; the whole script $(($(date +%s) - T_START)) s"
   echo
   echo "Columns: req/s, p50/p99 and MiB/s are medians over the rounds; \"req/s per round\" shows the noise; the two ratio"
-  echo "columns divide the median req/s by the reference's; CPU per req and CPU cores are the user+system time of the"
+  echo "columns divide the median req/s (MiB/s for 100 MiB objects) by the reference's; CPU per req and CPU cores are the user+system time of the"
   echo "target's own processes (nginx master+workers, or the one dotnet process; not the upstream's, except for the"
   echo "\`nginx\` row, which is the upstream) over all rounds; peak RSS is sampled every ${RSS_INTERVAL} s during the 100 MiB runs."
   awk -f "$BENCH_DIR/report.awk" "$CASES_TSV" "$RESULTS"
