@@ -158,7 +158,8 @@ internal sealed class DownloadEndpoint
             _ => Outcome(status),
         };
         _metrics.Requests.Add(1, new TagList { { "site", site }, { "mode", mode }, { "outcome", outcome } });
-        if (!aborted && status is 200 or 206 && context.Response.ContentLength is { } length && !HttpMethods.IsHead(context.Request.Method))
+        bool bodyDelivered = body is null or BodyCopyOutcome.Completed;
+        if (!aborted && bodyDelivered && status is 200 or 206 && context.Response.ContentLength is { } length && !HttpMethods.IsHead(context.Request.Method))
         {
             _metrics.ResponseBytes.Add(length, new TagList { { "site", site } });
             activity?.SetTag("presign_gateway.bytes_sent", length);
@@ -169,20 +170,20 @@ internal sealed class DownloadEndpoint
     }
 
     private static string Outcome(int status) => status switch
-        {
-            200 or 206 or 304 => "success",
-            302 => "redirect",
-            404 => "not_found",
-            405 => "method_not_allowed",
-            416 or 412 => "precondition",
-            403 => "forbidden",
-            421 => "unknown_host",
-            429 => "rate_limited",
-            502 => "storage_error",
-            504 => "storage_timeout",
-            >= 400 and < 500 => "bad_request",
-            _ => "other",
-        };
+    {
+        200 or 206 or 304 => "success",
+        302 => "redirect",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        416 or 412 => "precondition",
+        403 => "forbidden",
+        421 => "unknown_host",
+        429 => "rate_limited",
+        502 => "storage_error",
+        504 => "storage_timeout",
+        >= 400 and < 500 => "bad_request",
+        _ => "other",
+    };
 
     private void WriteRedirect(HttpResponse response, CachedPresignedUrl url, StoreTarget store)
     {

@@ -9,7 +9,7 @@ using PresignGateway.Tests.Infrastructure;
 namespace PresignGateway.Tests.Diagnostics;
 
 /// <summary>
-/// One download through the real pipeline, seen by OpenTelemetry's in-memory exporters: the gateway span with its
+/// Downloads through the real pipeline, seen by OpenTelemetry's in-memory exporters: the gateway span with its
 /// attributes, the upstream span without its query, the gateway's metrics, and no secret anywhere in them.
 /// </summary>
 [Collection(RunsAlone.Name)]
@@ -99,5 +99,50 @@ public sealed class TelemetryTests(TestStore store)
                 Assert.False(line.Contains(marker, StringComparison.OrdinalIgnoreCase), $"A log line contains '{marker}': {line}");
             }
         }
+    }
+
+    [Fact]
+    public async Task A_body_the_store_cuts_off_is_a_storage_error_not_a_success_or_a_client_abort()
+    {
+        var activities = new List<Activity>();
+        Dictionary<string, string?> settings = TestSites.Settings(store);
+        settings["Gateway:Telemetry:Tracing"] = "true";
+        GatewayHost gateway = await GatewayHost.StartAsync(settings, services =>
+            services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(activities)));
+        string key = $"telemetry/{Guid.NewGuid():N}/cut.bin";
+        await store.PutObjectAsync(TestSites.Bucket(StoreKind.S3V4), key, RandomNumberGenerator.GetBytes(4 * 1024 * 1024));
+        await store.AddFaultAsync(key, "abort-mid-body", times: 1);
+
+        using (HttpResponseMessage response = await gateway.Client.GetAsync(TestSites.PathFor(StoreKind.S3V4, false, key), HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await Assert.ThrowsAnyAsync<Exception>(async () => await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        }
+
+        Uri gatewayAddress = gateway.BaseAddress;
+        // The span ends when the handler returns, which may be just after the client saw the cut.
+        var clock = Stopwatch.StartNew();
+        Activity? ownRequest = null;
+        Activity? download = null;
+        while (download is null && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            gateway.Services.GetRequiredService<TracerProvider>().ForceFlush();
+            lock (activities)
+            {
+                ownRequest = activities.SingleOrDefault(a => a.Kind == ActivityKind.Client
+                    && (a.GetTagItem("url.full") as string ?? "").StartsWith(gatewayAddress.AbsoluteUri + "s3/telemetry/", StringComparison.Ordinal));
+                download = ownRequest is null ? null : activities.SingleOrDefault(a => a.OperationName == "presign_gateway.download" && a.TraceId == ownRequest.TraceId);
+            }
+
+            if (download is null)
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+        }
+
+        await gateway.DisposeAsync();
+        Assert.NotNull(download);
+        Assert.Equal("storage_error", download.GetTagItem("presign_gateway.outcome"));
+        Assert.Null(download.GetTagItem("presign_gateway.bytes_sent"));
     }
 }
