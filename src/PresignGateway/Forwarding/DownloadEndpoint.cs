@@ -249,12 +249,15 @@ internal sealed class DownloadEndpoint
         if (outcome == BodyCopyOutcome.ClientGone)
         {
             Log.ClientAborted(_logger, site.Name);
-            return;
+        }
+        else
+        {
+            Log.ForwardingFailed(_logger, site.Store.Name, outcome == BodyCopyOutcome.StoreStalled ? "ResponseBodyStalled" : "ResponseBodyDestination");
         }
 
         // The status and part of the body are out: cut the connection (or the HTTP/2 stream) so the client sees a
-        // failed download, never a short one that looks complete.
-        Log.ForwardingFailed(_logger, site.Store.Name, outcome == BodyCopyOutcome.StoreStalled ? "ResponseBodyStalled" : "ResponseBodyDestination");
+        // failed download, never a short one that looks complete. Also when the client went first: Kestrel may not
+        // know yet, and would otherwise end the response and report the missing bytes as an application error.
         context.Abort();
     }
 
