@@ -156,6 +156,29 @@ start_nginx() {
   start "nginx-$name" "$cpus" env "$@" nginx -p "$WORK/nginx-$name" -e "$WORK/nginx-$name/error.log" -c "$WORK/nginx-$name/nginx.conf"
 }
 
+# gateway_settings UPSTREAM_PORT: the gateway's environment for both scripts, one VAR=VALUE per line: an S3 SigV4 store
+# on the upstream (which ignores signatures), a proxy-mode site at / and a redirect-mode site at /r, on host 127.0.0.1.
+gateway_settings() {
+  printf '%s\n' \
+    ASPNETCORE_ENVIRONMENT=Production \
+    Logging__LogLevel__Default=Warning \
+    Gateway__Stores__bench__Provider=S3V4 \
+    Gateway__Stores__bench__Endpoint="http://127.0.0.1:$1" \
+    Gateway__Stores__bench__Region=us-east-1 \
+    Gateway__Stores__bench__Bucket=bench \
+    Gateway__Stores__bench__Addressing=Path \
+    Gateway__Stores__bench__AccessKeyId=AKIDBENCH \
+    Gateway__Stores__bench__AccessKeySecret=benchsecret \
+    Gateway__Sites__proxy__Hosts__0=127.0.0.1 \
+    Gateway__Sites__proxy__PathPrefix=/ \
+    Gateway__Sites__proxy__Store=bench \
+    Gateway__Sites__proxy__Mode=Proxy \
+    Gateway__Sites__redirect__Hosts__0=127.0.0.1 \
+    Gateway__Sites__redirect__PathPrefix=/r \
+    Gateway__Sites__redirect__Store=bench \
+    Gateway__Sites__redirect__Mode=Redirect
+}
+
 # --- process accounting --------------------------------------------------------------------------------------------
 # pid_tree PID: PID and all its descendants (nginx master + workers).
 pid_tree() {

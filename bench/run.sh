@@ -116,25 +116,7 @@ start_nginx upstream "$SERVER_CPUS" "$(upstream_conf "$UP_PORT" "$WORK/www")"
 UP_PID=$LAST_PID
 wait_http nginx-upstream "$UP_PID" "http://127.0.0.1:$UP_PORT/bench/1k.bin"
 
-gateway_env=(
-  ASPNETCORE_ENVIRONMENT=Production
-  Logging__LogLevel__Default=Warning
-  Gateway__Stores__bench__Provider=S3V4
-  Gateway__Stores__bench__Endpoint="http://127.0.0.1:$UP_PORT"
-  Gateway__Stores__bench__Region=us-east-1
-  Gateway__Stores__bench__Bucket=bench
-  Gateway__Stores__bench__Addressing=Path
-  Gateway__Stores__bench__AccessKeyId=AKIDBENCH
-  Gateway__Stores__bench__AccessKeySecret=benchsecret
-  Gateway__Sites__proxy__Hosts__0=127.0.0.1
-  Gateway__Sites__proxy__PathPrefix=/
-  Gateway__Sites__proxy__Store=bench
-  Gateway__Sites__proxy__Mode=Proxy
-  Gateway__Sites__redirect__Hosts__0=127.0.0.1
-  Gateway__Sites__redirect__PathPrefix=/r
-  Gateway__Sites__redirect__Store=bench
-  Gateway__Sites__redirect__Mode=Redirect
-)
+mapfile -t gateway_env < <(gateway_settings "$UP_PORT")
 start gateway "$SERVER_CPUS" env "${gateway_env[@]}" dotnet "$GATEWAY_DLL" --urls "http://127.0.0.1:$GW_PORT"
 GW_PID=$LAST_PID
 wait_http gateway "$GW_PID" "http://127.0.0.1:$GW_PORT/healthz"

@@ -81,26 +81,8 @@ start_nginx upstream "" "$(upstream_conf "$UP_PORT" "$WORK/www")"
 UP_PID=$LAST_PID
 wait_http nginx-upstream "$UP_PID" "http://127.0.0.1:$UP_PORT/bench/1k.bin"
 
-gateway_env=(
-  ASPNETCORE_ENVIRONMENT=Production
-  Logging__LogLevel__Default=Warning
-  Gateway__Stores__bench__Provider=S3V4
-  Gateway__Stores__bench__Endpoint="http://127.0.0.1:$UP_PORT"
-  Gateway__Stores__bench__Region=us-east-1
-  Gateway__Stores__bench__Bucket=bench
-  Gateway__Stores__bench__Addressing=Path
-  Gateway__Stores__bench__AccessKeyId=AKIDBENCH
-  Gateway__Stores__bench__AccessKeySecret=benchsecret
-  Gateway__Sites__proxy__Hosts__0=127.0.0.1
-  Gateway__Sites__proxy__PathPrefix=/
-  Gateway__Sites__proxy__Store=bench
-  Gateway__Sites__proxy__Mode=Proxy
-  Gateway__Sites__redirect__Hosts__0=127.0.0.1
-  Gateway__Sites__redirect__PathPrefix=/r
-  Gateway__Sites__redirect__Store=bench
-  Gateway__Sites__redirect__Mode=Redirect
-  Gateway__Cache__MaxEntries="$SOAK_MAX_ENTRIES"
-)
+mapfile -t gateway_env < <(gateway_settings "$UP_PORT")
+gateway_env+=(Gateway__Cache__MaxEntries="$SOAK_MAX_ENTRIES")
 REDIS_PID=""
 if ((USE_REDIS)); then
   free_port REDIS_PORT

@@ -21,17 +21,11 @@ public class CacheBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        IConfiguration configuration = BenchmarkSettings.WithOssStore(new Dictionary<string, string?>
         {
-            ["Gateway:Stores:main:Provider"] = "OssV4",
-            ["Gateway:Stores:main:Endpoint"] = "https://oss-cn-hangzhou.aliyuncs.com",
-            ["Gateway:Stores:main:Region"] = "cn-hangzhou",
-            ["Gateway:Stores:main:Bucket"] = "examplebucket",
-            ["Gateway:Stores:main:AccessKeyId"] = "test-access-key-id",
-            ["Gateway:Stores:main:AccessKeySecret"] = "TestSecret/abc+123=xyz",
             ["Gateway:Sites:downloads:Hosts:0"] = "downloads.example.com",
-            ["Gateway:Sites:downloads:Store"] = "main",
-        }).Build();
+            ["Gateway:Sites:downloads:Store"] = BenchmarkSettings.StoreName,
+        });
         var services = new ServiceCollection();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(configuration);

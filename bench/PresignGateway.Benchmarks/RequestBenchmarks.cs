@@ -23,26 +23,20 @@ public class RequestBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        IConfiguration configuration = BenchmarkSettings.WithOssStore(new Dictionary<string, string?>
         {
-            ["Gateway:Stores:main:Provider"] = "OssV4",
-            ["Gateway:Stores:main:Endpoint"] = "https://oss-cn-hangzhou.aliyuncs.com",
-            ["Gateway:Stores:main:Region"] = "cn-hangzhou",
-            ["Gateway:Stores:main:Bucket"] = "examplebucket",
-            ["Gateway:Stores:main:AccessKeyId"] = "test-access-key-id",
-            ["Gateway:Stores:main:AccessKeySecret"] = "TestSecret/abc+123=xyz",
             ["Gateway:Sites:other:Hosts:0"] = "*.example.net",
-            ["Gateway:Sites:other:Store"] = "main",
+            ["Gateway:Sites:other:Store"] = BenchmarkSettings.StoreName,
             ["Gateway:Sites:downloads:Hosts:0"] = Host,
             ["Gateway:Sites:downloads:PathPrefix"] = "/files",
             ["Gateway:Sites:downloads:KeyPrefix"] = "public/",
-            ["Gateway:Sites:downloads:Store"] = "main",
+            ["Gateway:Sites:downloads:Store"] = BenchmarkSettings.StoreName,
             ["Gateway:Sites:latest:Hosts:0"] = Host,
             ["Gateway:Sites:latest:PathPrefix"] = "/latest",
-            ["Gateway:Sites:latest:Store"] = "main",
+            ["Gateway:Sites:latest:Store"] = BenchmarkSettings.StoreName,
             ["Gateway:Sites:latest:Aliases:/latest/app.zip:Key"] = "releases/1.4.2/app-1.4.2.zip",
             ["Gateway:Sites:latest:Aliases:/latest/app.zip:FileName"] = "app.zip",
-        }).Build();
+        });
         var options = new GatewayOptions();
         configuration.GetSection(GatewayOptions.SectionName).Bind(options);
         _table = SiteTableBuilder.TryBuild(options, configuration, out IReadOnlyList<string> errors)
