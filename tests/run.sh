@@ -2,19 +2,13 @@
 # Runs every test of the project: the Node test tools' own suites (the test store, the browser driver),
 # the deployment checks (manifests, and the Dockerfile's publish replayed and started), and the .NET suites (xunit).
 # This is the one test command; README.md gives it and .ci/run calls it.
+# On a fresh Debian machine it first installs what the tests need (tests/setup.sh).
 # Usage: tests/run.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Cli]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-missing=()
-for tool in dotnet node npm redis-server chromium curl wget; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-done
-if ((${#missing[@]})); then
-  echo "tests/run.sh: missing ${missing[*]}." >&2
-  echo "On Debian/Ubuntu: sudo apt-get install -y redis-server chromium curl wget nodejs npm (and the .NET 10 SDK); .ci/run does this on CI." >&2
-  exit 1
-fi
+# Installs what is missing (redis-server, chromium, wget, nginx, ...) when it can: as root, or with passwordless sudo.
+tests/setup.sh
 
 log_dir=$(mktemp -d)
 trap 'rm -rf "$log_dir"' EXIT
