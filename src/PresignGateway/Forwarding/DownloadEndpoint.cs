@@ -78,8 +78,11 @@ internal sealed class DownloadEndpoint
     private async ValueTask<(string Site, string Mode)> ServeAsync(HttpContext context, Activity? activity)
     {
         HttpRequest request = context.Request;
-        bool head = HttpMethods.IsHead(request.Method);
-        if (!head && !HttpMethods.IsGet(request.Method))
+        // Methods are case-sensitive (RFC 9110): HttpMethods.IsHead would take "head", which Kestrel treats as a
+        // method with a body, for HEAD. Kestrel interns the known methods, so these usually end at the reference check.
+        string method = request.Method;
+        bool head = string.Equals(method, HttpMethods.Head, StringComparison.Ordinal);
+        if (!head && !string.Equals(method, HttpMethods.Get, StringComparison.Ordinal))
         {
             await ProblemResponses.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Only GET and HEAD are supported.").ConfigureAwait(false);
             return ("(none)", "(none)");
