@@ -97,8 +97,11 @@ function createStore(config, dataDir) {
     }
   }
 
-  /** XML error like the real services; HEAD gets the same status and headers, no body. */
-  function sendError(req, res, ctx, status, code, message, extra = {}, keepHeaders = {}) {
+  /**
+   * XML error like the real services; HEAD gets the same status and headers, no body. `ec` (OSS's fine-grained
+   * error code, e.g. 0003-00000201) goes out as x-oss-ec and as <EC> in the body, as OSS sends it.
+   */
+  function sendError(req, res, ctx, status, code, message, extra = {}, keepHeaders = {}, ec = null) {
     ctx.entry.errorCode = code;
     if (res.headersSent) {
       res.destroy();
@@ -107,6 +110,7 @@ function createStore(config, dataDir) {
     for (const h of res.getHeaderNames()) res.removeHeader(h);
     setCommonHeaders(res, ctx);
     for (const [k, v] of Object.entries(keepHeaders)) res.setHeader(k, v);
+    if (ec) res.setHeader('x-oss-ec', ec);
     res.statusCode = status;
     if (req.method === 'HEAD') {
       res.end();
@@ -121,6 +125,7 @@ function createStore(config, dataDir) {
       `  <Code>${xmlEscape(code)}</Code>\n  <Message>${xmlEscape(message)}</Message>\n` +
       `  <RequestId>${ctx.requestId}</RequestId>\n  <HostId>${xmlEscape(ctx.dialect === 'oss' ? ctx.host : ctx.hostId)}</HostId>\n` +
       fields +
+      (ec ? `  <EC>${xmlEscape(ec)}</EC>\n` : '') +
       '</Error>\n';
     res.setHeader('Content-Type', 'application/xml');
     res.setHeader('Content-Length', Buffer.byteLength(body));
@@ -308,6 +313,11 @@ function createStore(config, dataDir) {
       return sendError(req, res, ctx, 403, 'SignatureDoesNotMatch',
         'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
     }
+    if (fault && fault.kind === 'error') {
+      // After a good signature, like a store that checked it and then refused for another reason (a policy, a key
+      // it won't reveal is missing). Status, code, message and OSS's EC are the fault's.
+      return sendError(req, res, ctx, fault.status, fault.code || 'AccessDenied', fault.message || 'Access Denied', {}, {}, fault.ec);
+    }
 
     const obj = await store.get(r.bucket, key);
     if (!obj) return sendError(req, res, ctx, 404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
@@ -471,8 +481,10 @@ function createStore(config, dataDir) {
     }
     if (op === 'POST /__store/faults') {
       const f = await readJson(req);
-      const kinds = ['status', 'reset-before-headers', 'abort-mid-body', 'stall-mid-body', 'delay-first-byte', 'reject-signature'];
+      const kinds = ['status', 'reset-before-headers', 'abort-mid-body', 'stall-mid-body', 'delay-first-byte', 'reject-signature', 'error'];
       if (!kinds.includes(f.kind)) return bad(`kind must be one of ${kinds.join(', ')}`);
+      if (f.kind === 'error' && !(Number.isInteger(f.status) && f.status >= 400 && f.status <= 599)) return bad('kind error needs a status from 400 to 599');
+      if (f.ec !== undefined && f.ec !== null && !/^\d{4}-\d{8}$/.test(String(f.ec))) return bad('ec must look like 0003-00000201');
       if (f.times !== undefined && f.times !== null && !(Number.isInteger(f.times) && f.times > 0)) return bad('times must be a positive integer');
       const fault = {
         id: ++state.faultSeq,
@@ -480,6 +492,8 @@ function createStore(config, dataDir) {
         kind: f.kind,
         status: Number.isInteger(f.status) ? f.status : 503,
         code: f.code ? String(f.code) : null,
+        message: f.message ? String(f.message) : null,
+        ec: f.ec ? String(f.ec) : null,
         delayMs: Number.isFinite(f.delayMs) ? f.delayMs : 5000,
         remaining: f.times ?? null, // null = until cleared
       };

@@ -16,8 +16,8 @@ internal sealed class GatewayOptions
 
     public UpstreamOptions Upstream { get; init; } = new();
 
-    /// <summary>Requests per second per client address, across all sites; off when not set.</summary>
-    public RateLimitOptions? ClientRateLimit { get; set; }
+    /// <summary>Requests per second per client (an IPv4 address or an IPv6 network), across all sites; off when not set.</summary>
+    public ClientRateLimitOptions? ClientRateLimit { get; set; }
 }
 
 /// <summary>A bucket in OSS or an S3-compatible store, with the keys that sign for it.</summary>
@@ -114,12 +114,24 @@ internal sealed class SignedLinkOptions
     public List<string> Secrets { get; init; } = [];
 }
 
-internal sealed class RateLimitOptions
+internal class RateLimitOptions
 {
     public int PermitsPerSecond { get; set; }
 
     /// <summary>How many requests may arrive at once above the steady rate; defaults to the rate.</summary>
     public int Burst { get; set; }
+}
+
+internal sealed class ClientRateLimitOptions : RateLimitOptions
+{
+    public const int MinIPv6PrefixLength = 32;
+    public const int MaxIPv6PrefixLength = 128;
+
+    /// <summary>
+    /// IPv6 clients whose addresses share this many leading bits share one bucket: a subscriber usually gets a whole
+    /// /64 and can use any address in it. 128 limits each address. IPv4 clients are always limited per address.
+    /// </summary>
+    public int IPv6PrefixLength { get; set; } = 64;
 }
 
 internal sealed class AliasOptions

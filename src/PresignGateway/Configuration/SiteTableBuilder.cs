@@ -45,6 +45,12 @@ internal sealed class SiteTableBuilder
 
         CheckUpstream(options.Upstream);
         CheckRateLimit(options.ClientRateLimit, "Gateway:ClientRateLimit");
+        if (options.ClientRateLimit is { IPv6PrefixLength: < ClientRateLimitOptions.MinIPv6PrefixLength or > ClientRateLimitOptions.MaxIPv6PrefixLength } client)
+        {
+            _errors.Add(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Gateway:ClientRateLimit:IPv6PrefixLength is {client.IPv6PrefixLength}: it must be from {ClientRateLimitOptions.MinIPv6PrefixLength} to {ClientRateLimitOptions.MaxIPv6PrefixLength} (default 64, one subscriber's network; 128 limits each address)."));
+        }
 
         var stores = new Dictionary<string, StoreTarget>(StringComparer.OrdinalIgnoreCase);
         foreach ((string name, StoreOptions store) in options.Stores)

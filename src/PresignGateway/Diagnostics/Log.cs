@@ -12,9 +12,6 @@ internal static partial class Log
     [LoggerMessage(2, LogLevel.Debug, "Refused a request to site {Site}: {Reason}")]
     public static partial void BadRequest(ILogger logger, string site, string reason);
 
-    [LoggerMessage(3, LogLevel.Warning, "The store refused a signed request with status {Status}.")]
-    public static partial void StorageRejected(ILogger logger, int status);
-
     [LoggerMessage(4, LogLevel.Warning, "The store failed with status {Status}.")]
     public static partial void StorageFailed(ILogger logger, int status);
 
@@ -41,4 +38,11 @@ internal static partial class Log
 
     [LoggerMessage(12, LogLevel.Warning, "The store refused a cached URL for store {Store}; evicted it and signed again.")]
     public static partial void CachedUrlRejected(ILogger logger, string store);
+
+    // Codes are our own labels for the store's error code (StorageErrors), never text from the store.
+    [LoggerMessage(50, LogLevel.Warning, "The store {Store} refused the gateway's request with status {Status} (code {Code}); answered 502.")]
+    public static partial void StorageRefusedGateway(ILogger logger, string store, int status, string code);
+
+    [LoggerMessage(51, LogLevel.Debug, "The store refused a request to site {Site} with status {Status} (code {Code}); answered {ClientStatus}.")]
+    public static partial void StorageRefusedClient(ILogger logger, string site, int status, string code, int clientStatus);
 }

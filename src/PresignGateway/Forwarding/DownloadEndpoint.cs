@@ -78,8 +78,11 @@ internal sealed class DownloadEndpoint
     private async ValueTask<(string Site, string Mode)> ServeAsync(HttpContext context, Activity? activity)
     {
         HttpRequest request = context.Request;
-        bool head = HttpMethods.IsHead(request.Method);
-        if (!head && !HttpMethods.IsGet(request.Method))
+        // Methods are case-sensitive (RFC 9110): HttpMethods.IsHead would take "head", which Kestrel treats as a
+        // method with a body, for HEAD. Kestrel interns the known methods, so these usually end at the reference check.
+        string method = request.Method;
+        bool head = string.Equals(method, HttpMethods.Head, StringComparison.Ordinal);
+        if (!head && !string.Equals(method, HttpMethods.Get, StringComparison.Ordinal))
         {
             await ProblemResponses.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Only GET and HEAD are supported.").ConfigureAwait(false);
             return ("(none)", "(none)");
@@ -148,13 +151,16 @@ internal sealed class DownloadEndpoint
     private void RecordOutcome(HttpContext context, Activity? activity, string site, string mode)
     {
         int status = context.Response.StatusCode;
-        BodyCopyOutcome? body = context.Features.Get<DownloadExchange>()?.BodyOutcome;
+        DownloadExchange? exchange = context.Features.Get<DownloadExchange>();
+        BodyCopyOutcome? body = exchange?.BodyOutcome;
         bool aborted = context.RequestAborted.IsCancellationRequested;
         string outcome = body switch
         {
             BodyCopyOutcome.StoreFailed => "storage_error",
             BodyCopyOutcome.StoreStalled => "storage_timeout",
             _ when aborted => "client_aborted",
+            // Told apart from the gateway's own 403s: a role that lost GetObject shows here, not as a gateway failure.
+            _ when status == StatusCodes.Status403Forbidden && exchange?.Refusal is not null => "storage_denied",
             _ => Outcome(status),
         };
         _metrics.Requests.Add(1, new TagList { { "site", site }, { "mode", mode }, { "outcome", outcome } });
@@ -213,11 +219,12 @@ internal sealed class DownloadEndpoint
             context.Features.Set<IHttpRequestBodyDetectionFeature>(NoRequestBody.Instance);
             ForwarderError error = await _forwarder.SendAsync(context, PlaceholderDestination, _invoker, _requestConfig, _transformer).ConfigureAwait(false);
             activity?.SetTag("presign_gateway.upstream_status", exchange.UpstreamStatus);
-            if (exchange.RejectedStatus is { } rejected)
+            if (exchange.Refusal is { } refusal)
             {
                 // A cached URL can be refused after a key rotation or a clock jump: forget it everywhere, sign a
-                // fresh one (on the store's clock, just read from its Date header) and try once more.
-                if (attempt == 1 && rejected == StatusCodes.Status403Forbidden && !context.Response.HasStarted)
+                // fresh one (on the store's clock, just read from its Date header) and try once more. Only when the
+                // store says so: a plain AccessDenied (a missing key behind a role without ListBucket) is no reason.
+                if (attempt == 1 && refusal is StorageRefusal.Credentials or StorageRefusal.Unexplained && !context.Response.HasStarted)
                 {
                     Log.CachedUrlRejected(_logger, site.Store.Name);
                     _metrics.RejectedUrls.Add(1, new KeyValuePair<string, object?>("store", site.Store.Name));
@@ -227,7 +234,7 @@ internal sealed class DownloadEndpoint
                     continue;
                 }
 
-                await ProblemResponses.WriteAsync(context, StatusCodes.Status502BadGateway, "The storage service refused the gateway's request.").ConfigureAwait(false);
+                await AnswerRefusalAsync(context, site, exchange, refusal).ConfigureAwait(false);
                 return;
             }
 
@@ -242,6 +249,23 @@ internal sealed class DownloadEndpoint
 
             return;
         }
+    }
+
+    private Task AnswerRefusalAsync(HttpContext context, Site site, DownloadExchange exchange, StorageRefusal refusal)
+    {
+        (int status, string detail) = StorageErrors.ClientAnswer(refusal, exchange.RefusalClientStatus);
+        if (status == StatusCodes.Status502BadGateway)
+        {
+            // Keys, clock or configuration: the operator's to fix.
+            Log.StorageRefusedGateway(_logger, site.Store.Name, exchange.UpstreamStatus, exchange.RefusalCode);
+        }
+        else
+        {
+            // The client's own doing, or access the store denies: routine, and a probe could flood a higher level.
+            Log.StorageRefusedClient(_logger, site.Name, exchange.UpstreamStatus, exchange.RefusalCode, status);
+        }
+
+        return ProblemResponses.WriteAsync(context, status, detail);
     }
 
     private void ReportBodyFailure(HttpContext context, Site site, BodyCopyOutcome outcome)

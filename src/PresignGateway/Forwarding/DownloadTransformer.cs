@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
@@ -30,8 +31,14 @@ internal sealed class DownloadExchange
 
     /// <summary>The store's status, for the download span and the metrics.</summary>
     public int UpstreamStatus { get; set; }
-    /// <summary>The store's status when it refused the request (400, 401, 403); nothing was written to the client then.</summary>
-    public int? RejectedStatus { get; set; }
+    /// <summary>What the store's 4xx said (see <see cref="StorageErrors"/>); nothing was written to the client then.</summary>
+    public StorageRefusal? Refusal { get; set; }
+
+    /// <summary>With <see cref="Refusal"/>: the status a refused client request is answered with.</summary>
+    public int RefusalClientStatus { get; set; }
+
+    /// <summary>With <see cref="Refusal"/>: the store's error code as one of our log labels, never the store's text.</summary>
+    public string RefusalCode { get; set; } = StorageErrors.NoCode;
 
     /// <summary>How streaming the body ended; null when there was no body to stream.</summary>
     public BodyCopyOutcome? BodyOutcome { get; set; }
@@ -44,6 +51,9 @@ internal sealed class DownloadExchange
 /// </summary>
 internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metrics, ResponseBodyCopier bodyCopier, ILogger<DownloadTransformer> logger) : HttpTransformer
 {
+    /// <summary>How long the store may take to send a 4xx's error body before the gateway decides without it.</summary>
+    private static readonly TimeSpan ErrorBodyTimeout = TimeSpan.FromSeconds(2);
+
     public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         DownloadExchange exchange = httpContext.Features.GetRequiredFeature<DownloadExchange>();
@@ -107,10 +117,9 @@ internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metr
                 await ProblemResponses.WriteAsync(httpContext, StatusCodes.Status404NotFound, "No object at this path.").ConfigureAwait(false);
                 return false;
 
-            case StatusCodes.Status403Forbidden or StatusCodes.Status400BadRequest or StatusCodes.Status401Unauthorized:
-                // Nothing is written yet: the endpoint may evict the URL and try once more with a fresh one.
-                exchange.RejectedStatus = status;
-                Log.StorageRejected(logger, status);
+            case >= 400 and < 500:
+                // Nothing is written yet: the endpoint may evict the URL and try once more, or answers the refusal.
+                await ClassifyRefusalAsync(httpContext, proxyResponse, exchange, status, cancellationToken).ConfigureAwait(false);
                 return false;
 
             case >= 500:
@@ -123,5 +132,61 @@ internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metr
                 await ProblemResponses.WriteAsync(httpContext, StatusCodes.Status502BadGateway, "The storage service gave an unexpected answer.").ConfigureAwait(false);
                 return false;
         }
+    }
+
+    private async ValueTask ClassifyRefusalAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, DownloadExchange exchange, int status, CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(StorageErrors.MaxBodyBytes);
+        try
+        {
+            // Only 400, 401 and 403 need the code; the rest are decided by their status.
+            int length = status is StatusCodes.Status400BadRequest or StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden
+                ? await ReadErrorBodyAsync(proxyResponse.Content, buffer, cancellationToken).ConfigureAwait(false)
+                : 0;
+            string? ossErrorCode = proxyResponse.Headers.NonValidated.TryGetValues("x-oss-ec", out HeaderStringValues ec) ? ec.ToString() : null;
+            exchange.Refusal = StorageErrors.Classify(status, buffer.AsSpan(0, length), ossErrorCode, SentClientHeaders(httpContext.Request), out int clientStatus, out string code);
+            exchange.RefusalClientStatus = clientStatus;
+            exchange.RefusalCode = code;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Reads at most the buffer's worth of an error body, for at most <see cref="ErrorBodyTimeout"/>; what it got when either runs out.</summary>
+    private async ValueTask<int> ReadErrorBodyAsync(HttpContent content, byte[] buffer, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(ErrorBodyTimeout, time);
+        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        int length = 0;
+        try
+        {
+            Stream body = await content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
+            int read;
+            while (length < StorageErrors.MaxBodyBytes && (read = await body.ReadAsync(buffer.AsMemory(length, StorageErrors.MaxBodyBytes - length), linked.Token).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
+        {
+            // A slow, cut or broken error body: classify by what arrived (the code comes first) and the status.
+        }
+
+        return length;
+    }
+
+    private static bool SentClientHeaders(HttpRequest request)
+    {
+        foreach (string name in DownloadHeaders.ForwardedRequestHeaders)
+        {
+            if (request.Headers.ContainsKey(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

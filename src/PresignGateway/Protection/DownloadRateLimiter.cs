@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -9,8 +11,10 @@ namespace PresignGateway.Protection;
 
 /// <summary>
 /// Token buckets from System.Threading.RateLimiting (what ASP.NET Core's rate limiter is built on): one per client
-/// address across all sites (<c>Gateway:ClientRateLimit</c>) and one per site (<c>Sites:x:Protection:RateLimit</c>).
-/// The client address is the connection's, or X-Forwarded-For's from a trusted proxy only. Idle buckets are dropped.
+/// across all sites (<c>Gateway:ClientRateLimit</c>) and one per site (<c>Sites:x:Protection:RateLimit</c>).
+/// The client address is the connection's, or X-Forwarded-For's from a trusted proxy only. A client is an IPv4
+/// address (also when written IPv4-mapped) or an IPv6 network of <c>IPv6PrefixLength</c> bits: one subscriber
+/// usually holds a whole /64 and could otherwise take a fresh bucket with every address. Idle buckets are dropped.
 /// </summary>
 internal sealed class DownloadRateLimiter : IDisposable
 {
@@ -23,8 +27,13 @@ internal sealed class DownloadRateLimiter : IDisposable
     {
         if (options.Value.ClientRateLimit is { PermitsPerSecond: > 0 } client)
         {
-            TokenBucketRateLimiterOptions bucket = Bucket(client);
-            _perClient = PartitionedRateLimiter.Create<IPAddress, IPAddress>(address => RateLimitPartition.GetTokenBucketLimiter(address, _ => bucket));
+            // The partitioned limiter replenishes every bucket from its one timer, so the buckets need none of their own.
+            TokenBucketRateLimiterOptions bucket = Bucket(client, autoReplenishment: false);
+            Func<UInt128, RateLimiter> create = _ => new TokenBucketRateLimiter(bucket);
+            // UInt128 shift counts wrap at 128, so a /128 (every address its own bucket) is spelled out.
+            UInt128 ipv6Mask = client.IPv6PrefixLength >= 128 ? UInt128.MaxValue : ~(UInt128.MaxValue >> client.IPv6PrefixLength);
+            // A value-type key and a factory made once: choosing the bucket allocates nothing per request.
+            _perClient = PartitionedRateLimiter.Create<IPAddress, UInt128>(address => new RateLimitPartition<UInt128>(ClientKey(address, ipv6Mask), create));
         }
 
         _perSite = PartitionedRateLimiter.Create<Site, Site>(site => site.RateLimit is { } limit
@@ -68,12 +77,33 @@ internal sealed class DownloadRateLimiter : IDisposable
         _perSite.Dispose();
     }
 
-    private static TokenBucketRateLimiterOptions Bucket(RateLimitOptions limit) => new()
+    /// <summary>
+    /// The client's bucket key: an IPv4 address as its IPv4-mapped IPv6 form (so both spellings of one address
+    /// agree), an IPv4-mapped address whole, any other IPv6 address cut to its network (the scope id is ignored).
+    /// </summary>
+    internal static UInt128 ClientKey(IPAddress address, UInt128 ipv6Mask)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            bytes[..10].Clear();
+            bytes[10] = 0xFF;
+            bytes[11] = 0xFF;
+            address.TryWriteBytes(bytes[12..], out _);
+            return BinaryPrimitives.ReadUInt128BigEndian(bytes);
+        }
+
+        address.TryWriteBytes(bytes, out _);
+        UInt128 value = BinaryPrimitives.ReadUInt128BigEndian(bytes);
+        return address.IsIPv4MappedToIPv6 ? value : value & ipv6Mask;
+    }
+
+    private static TokenBucketRateLimiterOptions Bucket(RateLimitOptions limit, bool autoReplenishment = true) => new()
     {
         TokenLimit = limit.Burst > 0 ? limit.Burst : limit.PermitsPerSecond,
         TokensPerPeriod = limit.PermitsPerSecond,
         ReplenishmentPeriod = TimeSpan.FromSeconds(1),
         QueueLimit = 0,
-        AutoReplenishment = true,
+        AutoReplenishment = autoReplenishment,
     };
 }

@@ -7,7 +7,7 @@ namespace PresignGateway.Responses;
 /// <summary>
 /// The name a download is saved under. The documented rule for a requested name (<c>?filename=</c>, an alias):
 /// only the part after the last '/' or '\' is kept; control characters, line and paragraph separators, bidi
-/// controls and unpaired surrogates are removed; white space at either end is trimmed; a name longer than
+/// controls, zero-width characters and unpaired surrogates are removed; white space at either end is trimmed; a name longer than
 /// 200 characters is shortened, keeping its extension; what remains empty, "." or ".." is refused.
 /// </summary>
 internal static class DownloadFileName
@@ -88,6 +88,7 @@ internal static class DownloadFileName
         >= '\u202A' and <= '\u202E' => true, // bidi embeddings and overrides
         >= '\u2066' and <= '\u2069' => true, // bidi isolates
         '\uFEFF' => true, // byte order mark
+        >= '\u200B' and <= '\u200D' or '\u2060' => true, // zero-width space, non-joiner, joiner; word joiner
         _ => false,
     };
 
@@ -127,7 +128,7 @@ internal static class ContentDispositionFormatter
     /// <summary>
     /// The name for clients that ignore <c>filename*</c>: non-ASCII and control characters become '_', and so does
     /// anything that a parser would take for something other than a plain name (a leading and trailing '"', or an
-    /// RFC 2047 encoded word such as <c>=?utf-8?B?...?=</c>, which some parsers decode).
+    /// RFC 2047 encoded word such as <c>=?utf-8?B?...?=</c> anywhere in the name, which some parsers decode).
     /// </summary>
     private static string AsciiFallback(string fileName)
     {
@@ -142,12 +143,31 @@ internal static class ContentDispositionFormatter
             fallback[0] = '_';
         }
 
-        if (fallback.Length >= 4 && fallback[0] == '=' && fallback[1] == '?' && fallback[^2] == '?' && fallback[^1] == '=')
+        // An encoded word may sit anywhere in the name ("x=?utf-8?B?...?=", "=?...?=.txt"): break every "=?" that a
+        // "?=" follows, which is what a decoder needs to find one.
+        int close = LastIndexOf(fallback, '?', '=');
+        for (int i = 0; i + 1 < close; i++)
         {
-            fallback[0] = '_';
+            if (fallback[i] == '=' && fallback[i + 1] == '?')
+            {
+                fallback[i] = '_';
+            }
         }
 
         return fallback.ToString();
+    }
+
+    private static int LastIndexOf(StringBuilder text, char first, char second)
+    {
+        for (int i = text.Length - 2; i >= 0; i--)
+        {
+            if (text[i] == first && text[i + 1] == second)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 }
 

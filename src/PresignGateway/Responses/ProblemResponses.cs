@@ -29,7 +29,8 @@ internal static class ProblemResponses
             response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        if (HttpMethods.IsHead(context.Request.Method))
+        // Exactly HEAD: another spelling ("head") is a different method to Kestrel and gets its body.
+        if (string.Equals(context.Request.Method, HttpMethods.Head, StringComparison.Ordinal))
         {
             return Task.CompletedTask;
         }

@@ -124,6 +124,17 @@ public sealed class TestStore : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>
+    /// Queues an <c>error</c> fault: after checking the signature, the store answers <paramref name="status"/> with an
+    /// XML error of <paramref name="code"/> and <paramref name="message"/>, and with <paramref name="ec"/> OSS's
+    /// <c>x-oss-ec</c> header and <c>&lt;EC&gt;</c> element.
+    /// </summary>
+    public async Task AddErrorFaultAsync(string match, int status, string code, string? message = null, string? ec = null, int? times = 1)
+    {
+        using HttpResponseMessage response = await Admin.PostAsJsonAsync("/__store/faults", new { match, kind = "error", status, code, message, ec, times });
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task SetClockOffsetAsync(int offsetSeconds)
     {
         using HttpResponseMessage response = await Admin.PutAsJsonAsync("/__store/clock", new { offsetSeconds });

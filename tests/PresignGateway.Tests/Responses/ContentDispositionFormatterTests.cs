@@ -39,6 +39,13 @@ public sealed class ContentDispositionFormatterTests
     [Theory]
     [InlineData("\"quoted\"", "_quoted\"")]
     [InlineData("=?utf-8?B?ZXZpbC5leGU=?=", "_?utf-8?B?ZXZpbC5leGU=?=")]
+    [InlineData("x=?utf-8?B?ZXZpbC5leGU=?=", "x_?utf-8?B?ZXZpbC5leGU=?=")]
+    [InlineData("=?utf-8?Q?evil.exe?=.txt", "_?utf-8?Q?evil.exe?=.txt")]
+    [InlineData("report =?iso-8859-1?q?caf=E9?= 2024.pdf", "report _?iso-8859-1?q?caf=E9?= 2024.pdf")]
+    [InlineData("a=?x?b?c?=b=?y?q?d?=.txt", "a_?x?b?c?=b_?y?q?d?=.txt")]
+    [InlineData("=?utf-8?B?5oql5ZGK?=报.txt", "_?utf-8?B?5oql5ZGK?=_.txt")]
+    [InlineData("what=?.txt", "what=?.txt")]
+    [InlineData("a?=b=?c", "a?=b=?c")]
     public void Ascii_fallback_never_looks_quoted_or_encoded(string name, string expectedFallback)
     {
         string value = ContentDispositionFormatter.Format(DispositionType.Attachment, name);

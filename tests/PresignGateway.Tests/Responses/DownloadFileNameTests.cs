@@ -5,7 +5,7 @@ namespace PresignGateway.Tests.Responses;
 
 /// <summary>
 /// The documented rule for a requested download name: keep the part after the last '/' or '\', remove control
-/// characters, line and paragraph separators, bidi controls, the BOM and unpaired surrogates, trim, shorten to 200
+/// characters, line and paragraph separators, bidi controls, zero-width characters, the BOM and unpaired surrogates, trim, shorten to 200
 /// characters keeping the extension, and refuse what is left empty, "." or "..".
 /// </summary>
 public sealed class DownloadFileNameTests
@@ -34,6 +34,12 @@ public sealed class DownloadFileNameTests
         { "\u2066a\u2067b\u2068c\u2069", "abc" },
         { "\u200Ea\u200Fb\u061Cc", "abc" },
         { "\uFEFFname.txt", "name.txt" },
+        { "in\u200Bvisible.txt", "invisible.txt" },
+        { "a\u200Bb\u200Cc\u200Dd\u2060e", "abcde" },
+        { "\u200Bname.exe\u200B", "name.exe" },
+        { "\u200B \u2060", null },
+        { "\U0001F468\u200D\U0001F469.png", "\U0001F468\U0001F469.png" },
+        { "a\u200Ab\u2061c", "a\u200Ab\u2061c" },
         { "na\uFEFFme.txt", "name.txt" },
         { "  spaced name.txt  ", "spaced name.txt" },
         { "\u3000wide\u3000", "wide" },
@@ -72,6 +78,33 @@ public sealed class DownloadFileNameTests
     public void Requested_name_is_cleaned_by_the_documented_rule(string requested, string? expected)
     {
         Assert.Equal(expected, DownloadFileName.Clean(requested));
+    }
+
+    [Theory]
+    [InlineData("report.pdf")]
+    [InlineData("dir/sub/2024年度报告.pdf")]
+    [InlineData("😀🎉 party.png")]
+    public void A_clean_name_allocates_nothing_beyond_its_last_segment(string requested)
+    {
+        string expected = requested[(requested.LastIndexOf('/') + 1)..];
+        Assert.Equal(expected, DownloadFileName.Clean(requested)); // warm up: the first call may allocate for JIT
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        string? cleaned = DownloadFileName.Clean(requested);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // A whole-input name comes back as the same string; a last segment costs exactly that one string.
+        Assert.Equal(expected, cleaned);
+        long expectedBytes = ReferenceEquals(cleaned, requested) ? 0 : AllocatedBytes(() => expected.AsSpan().ToString());
+        Assert.Equal(expectedBytes, allocated);
+    }
+
+    private static long AllocatedBytes(Func<string> allocate)
+    {
+        allocate();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        allocate();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 
     /// <summary>Unpaired surrogates don't survive theory-data serialisation, so these cases live in the test itself.</summary>

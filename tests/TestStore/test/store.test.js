@@ -424,6 +424,34 @@ describe('faults', () => {
     assert.equal((await request(port, u)).status, 200);
   });
 
+  it('error: the given status, code, message and EC after a good signature; HEAD gets the header only', async () => {
+    await api.fault({ match: key, kind: 'error', status: 403, code: 'AccessDenied', message: 'Access denied by bucket policy.', ec: '0003-00000201', times: 2 });
+    const u = await ossV4Url(key);
+    const a = await request(port, u);
+    assert.equal(a.status, 403);
+    assert.equal(xmlCode(a.body), 'AccessDenied');
+    assert.match(a.body.toString(), /<Message>Access denied by bucket policy\.<\/Message>/);
+    assert.match(a.body.toString(), /<EC>0003-00000201<\/EC>/);
+    assert.equal(a.headers['x-oss-ec'], '0003-00000201');
+    const h = await request(port, { ...(await ossV4Url(key, { method: 'HEAD' })), method: 'HEAD' });
+    assert.equal(h.status, 403);
+    assert.equal(h.headers['x-oss-ec'], '0003-00000201');
+    assert.equal(h.body.length, 0);
+    assert.equal((await request(port, u)).status, 200);
+  });
+
+  it('error: a bad signature still wins, and the fault needs a status', async () => {
+    await api.fault({ match: key, kind: 'error', status: 403, times: 1 });
+    const u = await s3Url(key);
+    const bad = { ...u, target: u.target.replace(/X-Amz-Signature=[0-9a-f]+/, 'X-Amz-Signature=' + '0'.repeat(64)) };
+    const r = await request(port, bad);
+    assert.equal(r.status, 403);
+    assert.equal(xmlCode(r.body), 'SignatureDoesNotMatch');
+    assert.equal(r.headers['x-oss-ec'], undefined);
+    const refused = await request(port, { method: 'POST', target: '/__store/faults', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ kind: 'error' }) });
+    assert.equal(refused.status, 400);
+  });
+
   it('times omitted = until cleared', async () => {
     await api.fault({ match: key, kind: 'status', status: 500 });
     assert.equal((await request(port, await s3Url(key))).status, 500);
