@@ -41,4 +41,8 @@ internal static partial class Log
 
     [LoggerMessage(12, LogLevel.Warning, "The store refused a cached URL for store {Store}; evicted it and signed again.")]
     public static partial void CachedUrlRejected(ILogger logger, string store);
+
+    // 60-69: the shared (Redis) tier's values.
+    [LoggerMessage(60, LogLevel.Warning, "Ignored a presigned URL read from the shared cache for store {Store} (failed check: {Reason}); signed a fresh one and replaced the entry. Something other than a gateway of this store writes to Redis, or with another key.")]
+    public static partial void SharedValueRejected(ILogger logger, string store, string reason);
 }
