@@ -8,6 +8,8 @@
 //                             resources, the Secret mount, the drain budget); kustomization.yaml by hand.
 //   deploy/docker-compose.yml against the Compose Specification's JSON schema (as shipped in the dclint package), then
 //                             references, interpolation syntax and loopback-only ports.
+//   Both: Redis holds usable presigned URLs, so it must require a password (--requirepass, from a Secret in
+//   Kubernetes) and the gateway's connection string must pass that same password.
 // Usage: node validate.js [DEPLOY_DIR]   (default: the deploy/ folder above this file)
 // Prints one line per problem as file:line: message and exits 1 when there is any; exits 0 otherwise.
 "use strict";
@@ -347,6 +349,7 @@ function checkKubernetesReferences(objects, kustomizations, files) {
   for (const workload of workloads) {
     checkWorkload(workload, named, objects);
   }
+  checkKubernetesRedisPassword(workloads, named);
 
   const matched = (selector) => workloads.filter((workload) => matchesSelector(selector, podLabels(workload)));
   for (const service of byKind("Service")) {
@@ -536,6 +539,61 @@ function checkWorkload(workload, named) {
   });
 }
 
+/** The image's repository without registry path, tag or digest: "docker.io/library/redis:7-alpine" -> "redis". */
+function imageName(image) {
+  return String(image ?? "").replace(/[:@].*$/, "").split("/").pop();
+}
+
+/**
+ * A Redis container must be started with `--requirepass $(VAR)`, VAR from a Secret key; every gateway container must
+ * connect with `password=$(VAR2)`, VAR2 from that same Secret key. A literal password, a ConfigMap connection string
+ * or none at all is reported.
+ */
+function checkKubernetesRedisPassword(workloads, named) {
+  const containersOf = (workload) => (workload.data.spec?.template?.spec?.containers ?? []).map((container, c) => ({
+    workload, container, at: ["spec", "template", "spec", "containers", c], label: `${workload.data.kind} ${workload.data.metadata.name}, container ${container.name}`,
+  }));
+  const all = workloads.flatMap(containersOf);
+  const secretKeyOf = (container, reference) => {
+    const name = /^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(reference ?? "")?.[1];
+    const ref = name && (container.env ?? []).find((variable) => variable.name === name)?.valueFrom?.secretKeyRef;
+    return ref ? `${ref.name}/${ref.key}` : undefined;
+  };
+
+  const passwords = new Set();
+  for (const { workload, container, at, label } of all.filter(({ container }) => imageName(container.image) === "redis")) {
+    const words = [...(container.command ?? []), ...(container.args ?? [])].map(String);
+    const flag = words.indexOf("--requirepass");
+    const secret = flag >= 0 ? secretKeyOf(container, words[flag + 1]) : undefined;
+    if (!secret) {
+      report(workload.file, workload.lineAt([...at, container.args ? "args" : "name"]), `${label}: Redis holds usable presigned URLs; require a password: args --requirepass $(VAR), with VAR from a Secret (env valueFrom.secretKeyRef), not a literal`);
+    } else {
+      passwords.add(secret);
+    }
+  }
+  if (passwords.size === 0) {
+    return;
+  }
+
+  for (const { workload, container, at, label } of all.filter(({ container }) => imageName(container.image) === "presign-gateway")) {
+    const env = container.env ?? [];
+    const index = env.findIndex((variable) => variable.name === "ConnectionStrings__Redis" || variable.name === "Gateway__Cache__Redis");
+    if (index < 0) {
+      const inConfigMap = (container.envFrom ?? []).some((source) => source.configMapRef
+        && Object.keys(named("ConfigMap", source.configMapRef.name)?.data.data ?? {}).some((key) => key === "ConnectionStrings__Redis" || key === "Gateway__Cache__Redis"));
+      report(workload.file, workload.lineAt([...at, "env"]), inConfigMap
+        ? `${label}: the Redis connection string is in a ConfigMap, so it carries no password; set ConnectionStrings__Redis in env as host:6379,password=$(VAR), VAR from the Secret Redis uses`
+        : `${label}: Redis is deployed here but the gateway has no ConnectionStrings__Redis in env; set it to host:6379,password=$(VAR), VAR from the Secret Redis uses`);
+      continue;
+    }
+    const reference = /(?:^|,)\s*password=([^,]*)/.exec(String(env[index].value ?? ""))?.[1];
+    const secret = secretKeyOf(container, reference);
+    if (!secret || !passwords.has(secret)) {
+      report(workload.file, workload.lineAt([...at, "env", index, "value"]), `${label}: ${env[index].name} must pass Redis's password: password=$(VAR), VAR from the same Secret key Redis requires (${[...passwords].join(", ")})`);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // Compose.
 
@@ -615,6 +673,9 @@ function checkCompose() {
         report(file, lineAt([...at, "ports", i]), `service ${name} publishes ${JSON.stringify(port)} on every interface; bind it to 127.0.0.1`);
       }
     });
+    if (imageName(service.image) === "redis") {
+      checkComposeRedisPassword(name, service, services, file, lineAt);
+    }
     if (service.build) {
       const context = path.resolve(path.dirname(file), typeof service.build === "string" ? service.build : service.build.context ?? ".");
       const dockerfile = path.resolve(context, service.build.dockerfile ?? "Dockerfile");
@@ -627,6 +688,38 @@ function checkCompose() {
     }
   }
   return 1;
+}
+
+/** A map of a service's environment, whether written as a mapping or as a list of NAME=value. */
+function composeEnvironment(service) {
+  const environment = service.environment ?? {};
+  return Array.isArray(environment)
+    ? Object.fromEntries(environment.map((entry) => [String(entry).split("=")[0], String(entry).slice(String(entry).indexOf("=") + 1)]))
+    : environment;
+}
+
+/** Redis must start with --requirepass from a variable of its environment; the gateway's connection string passes the same value. */
+function checkComposeRedisPassword(name, service, services, file, lineAt) {
+  const at = ["services", name];
+  const command = Array.isArray(service.command) ? service.command.join(" ") : String(service.command ?? "");
+  const variable = /--requirepass\s+\\?"?\$\$\{?([A-Za-z_][A-Za-z0-9_]*)/.exec(command)?.[1];
+  const password = variable ? composeEnvironment(service)[variable] : undefined;
+  if (!password) {
+    report(file, lineAt([...at, "command"]), `service ${name}: Redis holds usable presigned URLs; require a password: --requirepass "$$VAR" in command, with VAR in the service's environment`);
+    return;
+  }
+  for (const [gatewayName, gateway] of Object.entries(services)) {
+    if (!gateway.build) {
+      continue;
+    }
+    const environment = composeEnvironment(gateway);
+    const key = ["ConnectionStrings__Redis", "Gateway__Cache__Redis"].find((candidate) => candidate in environment);
+    const passed = key ? /(?:^|,)\s*password=([^,]*)/.exec(String(environment[key]))?.[1] : undefined;
+    if (passed !== password) {
+      report(file, lineAt(["services", gatewayName, "environment", key ?? "ConnectionStrings__Redis"]),
+        `service ${gatewayName}: the Redis connection string must pass the password Redis requires: password=${password}`);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

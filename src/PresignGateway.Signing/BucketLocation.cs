@@ -90,6 +90,44 @@ public sealed class BucketLocation
         return problems;
     }
 
+    /// <summary>
+    /// The URL of an object without the query, <c>scheme://host[/bucket]/encoded-key</c>: what every presigner writes
+    /// before the <c>?</c>. For checking a URL that claims to be one of ours without signing again.
+    /// </summary>
+    /// <param name="key">The raw object key, as given to the presigner.</param>
+    public string ObjectUrl(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(MaxObjectUrlBytes(key.Length));
+        try
+        {
+            return Encoding.ASCII.GetString(rented, 0, WriteObjectUrl(key, rented));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>The largest <see cref="WriteObjectUrl"/> can write for a key of <paramref name="keyLength"/> UTF-16 units.</summary>
+    internal int MaxObjectUrlBytes(int keyLength) => UrlPrefixUtf8.Length + BucketUtf8.Length + 2 + (keyLength * UriEncoding.MaxEncodedBytesPerChar);
+
+    /// <summary>Writes <see cref="ObjectUrl"/> as ASCII bytes; returns the number written.</summary>
+    internal int WriteObjectUrl(ReadOnlySpan<char> key, Span<byte> destination)
+    {
+        var url = new Utf8Writer(destination);
+        url.Append(UrlPrefixUtf8);
+        if (BucketInPath)
+        {
+            url.Append((byte)'/');
+            url.Append(BucketUtf8);
+        }
+
+        url.Append((byte)'/');
+        url.AppendEncoded(key, keepSlash: true);
+        return url.Position;
+    }
+
     public override string ToString() => $"{Scheme}://{Host} (bucket {Bucket}, region {Region}, {Addressing})";
 
     private static Uri? ParseEndpoint(string endpoint, List<InvalidPresignRequestException>? problems = null)

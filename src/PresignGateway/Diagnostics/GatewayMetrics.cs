@@ -18,6 +18,8 @@ internal sealed class GatewayMetrics
         CacheMisses = meter.CreateCounter<long>("presign_gateway.cache.misses", "{miss}", "Lookups that found no usable URL in any tier.");
         Signings = meter.CreateCounter<long>("presign_gateway.signings", "{signing}", "URLs presigned by this process.");
         SigningDuration = meter.CreateHistogram<double>("presign_gateway.signing.duration", "s", "Time to presign one URL.");
+        RejectedSharedValues = meter.CreateCounter<long>(
+            "presign_gateway.cache.rejected_shared_values", "{value}", "Values read from the shared tier (Redis) that failed a check and were replaced by a fresh signature (tags store, reason: mac, url, expiry, malformed).");
         RedisErrors = meter.CreateCounter<long>("presign_gateway.redis.errors", "{error}", "Failed or timed-out Redis operations (downloads went on by signing locally).");
         RejectedUrls = meter.CreateCounter<long>("presign_gateway.storage.rejected_urls", "{url}", "Cached URLs the store refused; evicted and signed again.");
         Requests = meter.CreateCounter<long>("presign_gateway.requests", "{request}", "Download requests by site, mode and outcome.");
@@ -34,6 +36,8 @@ internal sealed class GatewayMetrics
     public Counter<long> Signings { get; }
 
     public Histogram<double> SigningDuration { get; }
+
+    public Counter<long> RejectedSharedValues { get; }
 
     public Counter<long> RedisErrors { get; }
 

@@ -45,4 +45,8 @@ internal static partial class Log
 
     [LoggerMessage(51, LogLevel.Debug, "The store refused a request to site {Site} with status {Status} (code {Code}); answered {ClientStatus}.")]
     public static partial void StorageRefusedClient(ILogger logger, string site, int status, string code, int clientStatus);
+
+    // 60-69: the shared (Redis) tier's values.
+    [LoggerMessage(60, LogLevel.Warning, "Ignored a presigned URL read from the shared cache for store {Store} (failed check: {Reason}); signed a fresh one and replaced the entry. Something other than a gateway of this store writes to Redis, or with another key.")]
+    public static partial void SharedValueRejected(ILogger logger, string store, string reason);
 }

@@ -92,7 +92,7 @@ internal static class GatewayApplication
     private static IServiceCollection AddPresigning(this IServiceCollection services, string? redis, ConfigurationManager configuration)
     {
         services.AddSingleton<GatewayMetrics>();
-        services.AddHybridCache(options => options.MaximumKeyLength = 256);
+        services.AddHybridCache(options => options.MaximumKeyLength = 256).AddSerializer<CachedPresignedUrl, SharedValueSerializer>();
         services.AddSingleton<PresignedUrlCache>();
         if (redis is not null)
         {

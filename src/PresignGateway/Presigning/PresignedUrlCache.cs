@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using PresignGateway.Configuration;
 using PresignGateway.Diagnostics;
 using PresignGateway.Signing;
+using PresignGateway.Sites;
 
 namespace PresignGateway.Presigning;
 
@@ -24,6 +25,8 @@ internal readonly record struct CacheLookup(CachedPresignedUrl Url, CacheTier Ti
 /// signing and, when Redis is configured, shares each URL between replicas. An entry is never served once less than
 /// the refresh margin is left: min(Gateway:Cache:RefreshBefore, 10% of the URL lifetime). Times are on the store's
 /// clock (<see cref="Sites.StoreClock"/>), the clock its signatures are judged by.
+/// Whoever can write to Redis can write anything there, so a value read from it is used only after it passes
+/// <see cref="RejectionReason"/>: its MAC, the URL's shape and its expiry.
 /// </summary>
 internal sealed class PresignedUrlCache
 {
@@ -35,9 +38,11 @@ internal sealed class PresignedUrlCache
     private readonly GatewayMetrics _metrics;
     private readonly MemoryTier _memory;
     private readonly TimeSpan _refreshBefore;
+    private readonly ILogger _logger;
 
-    public PresignedUrlCache(HybridCache shared, TimeProvider time, GatewayMetrics metrics, IOptions<GatewayOptions> options)
+    public PresignedUrlCache(HybridCache shared, TimeProvider time, GatewayMetrics metrics, IOptions<GatewayOptions> options, ILogger<PresignedUrlCache> logger)
     {
+        _logger = logger;
         _shared = shared;
         _time = time;
         _metrics = metrics;
@@ -74,13 +79,35 @@ internal sealed class PresignedUrlCache
         TimeSpan margin = RefreshMargin(target.Store.UrlLifetime);
         var entryOptions = new HybridCacheEntryOptions { Expiration = target.Store.UrlLifetime - margin, Flags = SharedTierFlags };
         string key = target.SharedCacheKey();
-        var miss = new MissState(this, target, margin);
+        var miss = new MissState(this, target, key, margin);
         CachedPresignedUrl value = await _shared.GetOrCreateAsync(
             key, miss, static (state, _) => ValueTask.FromResult(state.SignAndRemember()), entryOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
 
         if (miss.Signed)
         {
             return new CacheLookup(value, CacheTier.Signed);
+        }
+
+        if (value.FromSharedTier && !value.PassedSharedCheck)
+        {
+            string? reason = RejectionReason(value, target, key);
+            if (!value.RecordSharedCheck(reason is null, out bool first))
+            {
+                // Never served and never kept: sign afresh and overwrite the entry (once per value read).
+                if (first)
+                {
+                    Log.SharedValueRejected(_logger, target.Store.Name, reason ?? "mac");
+                    _metrics.RejectedSharedValues.Add(1, new KeyValuePair<string, object?>("store", target.Store.Name), new KeyValuePair<string, object?>("reason", reason ?? "mac"));
+                }
+
+                value = miss.SignAndRemember();
+                if (first)
+                {
+                    await _shared.SetAsync(key, value, entryOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+
+                return new CacheLookup(value, CacheTier.Signed);
+            }
         }
 
         if (value.ExpiresAt - margin <= target.Store.Now(_time))
@@ -96,7 +123,35 @@ internal sealed class PresignedUrlCache
         return new CacheLookup(value, CacheTier.Shared);
     }
 
-    private CachedPresignedUrl Sign(in PresignTarget target)
+    /// <summary>
+    /// Why a value read from the shared tier can't be used, or null when it can: <c>malformed</c> (not our format),
+    /// <c>expiry</c> (later than a URL signed now could expire), <c>url</c> (not the scheme, host, path and query the
+    /// store's presigner writes for this object) or <c>mac</c> (not written by a gateway holding this store's secret
+    /// for this very entry). Cheap checks first; none of them signs.
+    /// </summary>
+    internal string? RejectionReason(CachedPresignedUrl value, in PresignTarget target, string sharedCacheKey)
+    {
+        StoreTarget store = target.Store;
+        if (value.Url.Length == 0 || value.Mac.Length != StoreTarget.SharedValueMacSize)
+        {
+            return "malformed";
+        }
+
+        if (value.ExpiresAt > store.Now(_time) + store.UrlLifetime + StoreClock.Threshold)
+        {
+            return "expiry";
+        }
+
+        var request = new PresignRequest(target.Method, target.Key, store.UrlLifetime, target.SignedQuery());
+        if (!PresignedUrlShape.Matches(store.Scheme, store.Location, request, store.Credentials, value.Url, value.ExpiresAt))
+        {
+            return "url";
+        }
+
+        return store.VerifySharedValueMac(sharedCacheKey, value.Url, value.ExpiresAt, value.Mac) ? null : "mac";
+    }
+
+    private CachedPresignedUrl Sign(in PresignTarget target, string sharedCacheKey)
     {
         long started = Stopwatch.GetTimestamp();
         var request = new PresignRequest(target.Method, target.Key, target.Store.UrlLifetime, target.SignedQuery());
@@ -104,18 +159,20 @@ internal sealed class PresignedUrlCache
         var scheme = new KeyValuePair<string, object?>("scheme", target.Store.Scheme.ToString());
         _metrics.Signings.Add(1, new KeyValuePair<string, object?>("store", target.Store.Name), scheme);
         _metrics.SigningDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, scheme);
-        return new CachedPresignedUrl(url.Url, url.ExpiresAt);
+        byte[] mac = new byte[StoreTarget.SharedValueMacSize];
+        target.Store.ComputeSharedValueMac(sharedCacheKey, url.Url, url.ExpiresAt, mac);
+        return new CachedPresignedUrl(url.Url, url.ExpiresAt) { Mac = mac };
     }
 
     /// <summary>One miss: signs at most once and puts the URL in the in-process tier before HybridCache releases the callers that waited on it.</summary>
-    private sealed class MissState(PresignedUrlCache cache, PresignTarget target, TimeSpan margin)
+    private sealed class MissState(PresignedUrlCache cache, PresignTarget target, string sharedCacheKey, TimeSpan margin)
     {
         public bool Signed { get; private set; }
 
         public CachedPresignedUrl SignAndRemember()
         {
             cache._metrics.CacheMisses.Add(1);
-            CachedPresignedUrl value = cache.Sign(target);
+            CachedPresignedUrl value = cache.Sign(target, sharedCacheKey);
             Signed = true;
             cache._memory.Set(target, value, value.ExpiresAt - margin, target.Store.Now(cache._time));
             return value;
