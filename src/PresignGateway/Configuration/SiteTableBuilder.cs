@@ -228,6 +228,11 @@ internal sealed class SiteTableBuilder
         {
             _errors.Add($"{path}:KeyPrefix: {keyPrefixProblem}");
         }
+        else if (keyPrefix.Length > 0 && !keyPrefix.EndsWith('/'))
+        {
+            // 'public' + '-private/x.txt' would reach the sibling 'public-private/': a prefix is a folder.
+            _errors.Add($"{path}:KeyPrefix '{keyPrefix}' must end with '/' (such as '{keyPrefix}/'): without it, paths reach sibling keys that merely start with it ('{keyPrefix}-other/...').");
+        }
 
         var aliases = new Dictionary<string, SiteAlias>(StringComparer.Ordinal);
         foreach ((string aliasPath, AliasOptions alias) in site.Aliases)

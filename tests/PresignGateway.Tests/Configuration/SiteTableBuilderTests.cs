@@ -77,6 +77,8 @@ public sealed class SiteTableBuilderTests
         { "Gateway:Sites:s:KeyPrefix", "../", "Gateway:Sites:s:KeyPrefix: The path has a '.' or '..' segment." },
         { "Gateway:Sites:s:KeyPrefix", "a/./", "Gateway:Sites:s:KeyPrefix: The path has a '.' or '..' segment." },
         { "Gateway:Sites:s:KeyPrefix", "a\u0001/", "Gateway:Sites:s:KeyPrefix: The object key contains a control character." },
+        { "Gateway:Sites:s:KeyPrefix", "public", "Gateway:Sites:s:KeyPrefix 'public' must end with '/' (such as 'public/'): without it, paths reach sibling keys that merely start with it ('public-other/...')." },
+        { "Gateway:Sites:s:KeyPrefix", "a/b", "Gateway:Sites:s:KeyPrefix 'a/b' must end with '/' (such as 'a/b/'): without it, paths reach sibling keys that merely start with it ('a/b-other/...')." },
         { "Gateway:Cache:RefreshBefore", "00:00:00", "Gateway:Cache:RefreshBefore must be positive, such as 00:05:00." },
         { "Gateway:Cache:MaxEntries", "0", "Gateway:Cache:MaxEntries must be at least 1 (default 100000)." },
         { "Gateway:Upstream:ConnectTimeout", "00:00:00", "Gateway:Upstream:ConnectTimeout must be positive, such as 00:00:05." },
