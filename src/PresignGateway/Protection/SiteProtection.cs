@@ -32,6 +32,12 @@ internal sealed class SiteProtection
 
     public bool RequiresSignedLinks => _linkSecrets.Length > 0;
 
+    /// <summary>
+    /// True when some clients are refused what others get (networks, Referers, signed links), so a shared cache must
+    /// never store a success. A rate limit alone refuses no one for good, so it doesn't count.
+    /// </summary>
+    public bool RestrictsAccess => _allowed.Length > 0 || _denied.Length > 0 || _referers is not null || RequiresSignedLinks;
+
     /// <summary>Null when the request may go on, else the reason for a 403.</summary>
     public string? Check(HttpContext context, string decodedPath, DateTimeOffset now)
     {

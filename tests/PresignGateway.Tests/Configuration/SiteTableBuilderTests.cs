@@ -580,6 +580,77 @@ public sealed class SiteTableBuilderTests
         Assert.Equal(TimeSpan.FromHours(1), s3.Store.UrlLifetime);
     }
 
+    public static TheoryData<string, string> ProtectionSettings() => new()
+    {
+        { "Protection:Referers:Allowed:0", "example.com" },
+        { "Protection:AllowedNetworks:0", "10.0.0.0/8" },
+        { "Protection:DeniedNetworks:0", "203.0.113.0/24" },
+        { "Protection:SignedLinks:Secrets:0", "a-signed-link-secret-0123456789" },
+    };
+
+    public static TheoryData<string, string, string, string?> ProtectedCacheControls()
+    {
+        var data = new TheoryData<string, string, string, string?>();
+        foreach ((string setting, string value) in new[]
+        {
+            ("Protection:Referers:Allowed:0", "example.com"), ("Protection:AllowedNetworks:0", "10.0.0.0/8"),
+            ("Protection:DeniedNetworks:0", "203.0.113.0/24"), ("Protection:SignedLinks:Secrets:0", "a-signed-link-secret-0123456789"),
+        })
+        {
+            data.Add(setting, value, "public, max-age=86400", "has 'public'");
+            data.Add(setting, value, "max-age=60, S-MaxAge=600, private", "has 'S-MaxAge'");
+            data.Add(setting, value, "max-age=60", "has neither 'private' nor 'no-store'");
+            data.Add(setting, value, "private=\"Set-Cookie\", max-age=60", "has neither 'private' nor 'no-store'");
+            data.Add(setting, value, "private, max-age=60", null);
+            data.Add(setting, value, "no-store", null);
+        }
+
+        return data;
+    }
+
+    /// <summary>A shared cache keys on the URL alone: a protected site's success must never be stored by one.</summary>
+    [Theory]
+    [MemberData(nameof(ProtectedCacheControls))]
+    public void Protected_site_refuses_a_cache_control_that_a_shared_cache_may_store(string protection, string value, string cacheControl, string? problem)
+    {
+        Dictionary<string, string?> settings = Valid();
+        settings["Gateway:Sites:s:" + protection] = value;
+        settings["Gateway:Sites:s:CacheControl"] = cacheControl;
+
+        if (problem is null)
+        {
+            Assert.Equal(cacheControl, Assert.Single(GatewaySettings.Build(settings).Sites).CacheControl);
+            return;
+        }
+
+        string error = Assert.Single(GatewaySettings.Errors(settings));
+        Assert.StartsWith($"Gateway:Sites:s:CacheControl '{cacheControl}' {problem}, but the site restricts access", error, StringComparison.Ordinal);
+        Assert.Contains("would serve the protected response to anyone", error, StringComparison.Ordinal);
+        Assert.Contains("Protection:OriginSecret", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(ProtectionSettings))]
+    public void Protected_site_without_cache_control_is_private(string protection, string value)
+    {
+        Dictionary<string, string?> settings = Valid();
+        settings["Gateway:Sites:s:" + protection] = value;
+
+        Assert.Equal("private", Assert.Single(GatewaySettings.Build(settings).Sites).CacheControl);
+    }
+
+    [Fact]
+    public void Rate_limit_alone_is_not_access_protection()
+    {
+        Dictionary<string, string?> settings = Valid();
+        settings["Gateway:Sites:s:Protection:RateLimit:PermitsPerSecond"] = "10";
+        settings["Gateway:Sites:s:CacheControl"] = "public, max-age=86400";
+
+        Assert.Equal("public, max-age=86400", Assert.Single(GatewaySettings.Build(settings).Sites).CacheControl);
+        settings.Remove("Gateway:Sites:s:CacheControl");
+        Assert.Null(Assert.Single(GatewaySettings.Build(settings).Sites).CacheControl);
+    }
+
     [Fact]
     public void No_message_quotes_a_secret_or_a_token()
     {
