@@ -14,7 +14,7 @@ namespace PresignGateway.Configuration;
 /// </summary>
 internal sealed class SiteTableBuilder
 {
-    private static readonly string[] KnownQueryNames = ["versionId", "x-oss-process", "filename"];
+    private static readonly string[] KnownQueryNames = ["versionId", "x-oss-process", "filename", "inline"];
 
     private readonly IConfiguration _configuration;
     private readonly List<string> _errors = [];
@@ -299,6 +299,7 @@ internal sealed class SiteTableBuilder
             AllowsVersionId = site.AllowedQuery.Contains("versionId"),
             AllowsImageProcessing = site.AllowedQuery.Contains("x-oss-process") && store.SupportsImageProcessing,
             AllowsFileName = site.AllowedQuery.Contains("filename"),
+            AllowsInline = site.AllowedQuery.Contains("inline"),
             CacheControl = cacheControl,
             Protection = protection,
             RateLimit = site.Protection.RateLimit,

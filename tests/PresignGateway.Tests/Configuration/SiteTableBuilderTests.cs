@@ -69,8 +69,8 @@ public sealed class SiteTableBuilderTests
         { "Gateway:Sites:s:Mode", "Stream", "Gateway:Sites:s:Mode is 'Stream': use one of Proxy, Redirect." },
         { "Gateway:Sites:s:Mode", "1", "Gateway:Sites:s:Mode is '1': use one of Proxy, Redirect." },
         { "Gateway:Sites:s:Disposition", "download", "Gateway:Sites:s:Disposition is 'download': use one of Attachment, Inline." },
-        { "Gateway:Sites:s:AllowedQuery:0", "versionid", "Gateway:Sites:s:AllowedQuery has 'versionid': the gateway honours only versionId, x-oss-process, filename (case-sensitive)." },
-        { "Gateway:Sites:s:AllowedQuery:0", "response-content-disposition", "Gateway:Sites:s:AllowedQuery has 'response-content-disposition': the gateway honours only versionId, x-oss-process, filename (case-sensitive)." },
+        { "Gateway:Sites:s:AllowedQuery:0", "versionid", "Gateway:Sites:s:AllowedQuery has 'versionid': the gateway honours only versionId, x-oss-process, filename, inline (case-sensitive)." },
+        { "Gateway:Sites:s:AllowedQuery:0", "response-content-disposition", "Gateway:Sites:s:AllowedQuery has 'response-content-disposition': the gateway honours only versionId, x-oss-process, filename, inline (case-sensitive)." },
         { "Gateway:Sites:s:CacheControl", "public\r\nSet-Cookie: a=b", "Gateway:Sites:s:CacheControl must be printable ASCII, such as 'public, max-age=86400'." },
         { "Gateway:Sites:s:CacheControl", "max-age=60,\tpublic", "Gateway:Sites:s:CacheControl must be printable ASCII, such as 'public, max-age=86400'." },
         { "Gateway:Sites:s:CacheControl", "max-age=60, \u00e9", "Gateway:Sites:s:CacheControl must be printable ASCII, such as 'public, max-age=86400'." },
@@ -243,7 +243,7 @@ public sealed class SiteTableBuilderTests
             "Gateway:Sites:badprefix:PathPrefix 'docs' must start with '/' and be written decoded, without '?' or '%'.",
             "Gateway:Sites:badmode:Mode is 'Stream': use one of Proxy, Redirect.",
             "Gateway:Sites:badmode:Disposition is 'download': use one of Attachment, Inline.",
-            "Gateway:Sites:badmode:AllowedQuery has 'VersionId': the gateway honours only versionId, x-oss-process, filename (case-sensitive).",
+            "Gateway:Sites:badmode:AllowedQuery has 'VersionId': the gateway honours only versionId, x-oss-process, filename, inline (case-sensitive).",
             "Gateway:Sites:badmode:CacheControl must be printable ASCII, such as 'public, max-age=86400'.",
             "Gateway:Sites:badaliases:Aliases:/elsewhere/x: an alias is a full request path under the site's PathPrefix '/a'.",
             "Gateway:Sites:badaliases:Aliases:/a/nokey:Key is required: the object key the alias serves.",
@@ -564,6 +564,7 @@ public sealed class SiteTableBuilderTests
         Assert.True(oss.AllowsVersionId);
         Assert.True(oss.AllowsImageProcessing);
         Assert.True(oss.AllowsFileName);
+        Assert.False(oss.AllowsInline);
         Assert.Equal("public, max-age=60", oss.CacheControl);
         Assert.Equal("main", oss.Store.Name);
         Assert.Equal(SigningScheme.OssV4, oss.Store.Scheme);
