@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using PresignGateway.Protection;
 using PresignGateway.Sites;
 
@@ -8,6 +10,7 @@ namespace PresignGateway.Cli;
 /// <summary>
 /// <c>PresignGateway sign-link --url URL [--expires-in SECONDS] [--at INSTANT]</c>: prints an expiring link for a site
 /// with <c>Protection:SignedLinks</c>, signed with the secret in <c>GATEWAY_LINK_SECRET</c> (the site's first secret).
+/// The signature binds the URL's host, path and every honoured query parameter it carries (see <see cref="LinkSignature"/>).
 /// Same output contract as <c>presign</c>: the link alone on stdout, or one line on stderr and exit code 2.
 /// </summary>
 internal static class SignLinkCommand
@@ -16,6 +19,7 @@ internal static class SignLinkCommand
         """
         Usage: PresignGateway sign-link --url https://downloads.example.com/private/report.pdf [--expires-in SECONDS] [--at 2024-03-15T08:30:00Z]
         The secret comes from GATEWAY_LINK_SECRET; --expires-in defaults to 3600; --at fixes the signing instant (default: now).
+        The link is bound to the URL's host and path and to the parameters it carries (filename, download, inline, versionId, x-oss-process).
         """;
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment, TimeProvider time)
@@ -37,7 +41,8 @@ internal static class SignLinkCommand
                 throw new CommandLineException($"--url must be an absolute http or https link without a fragment (got '{url}').");
             }
 
-            // Sign the path exactly as the gateway will see it: the raw path, decoded once.
+            // Sign what the gateway will see: the host the client asks for, the raw path decoded once, and the
+            // query as ASP.NET decodes it (the gateway reads the same parameters from Request.Query).
             string rawPath = url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..];
             rawPath = rawPath.IndexOfAny(['/', '?']) is int slash and >= 0 && rawPath[slash] == '/' ? rawPath[slash..] : "/";
             if (!RequestPath.TryDecode(RequestPath.PathOf(rawPath), out string decodedPath, out string? error))
@@ -45,9 +50,23 @@ internal static class SignLinkCommand
                 throw new CommandLineException($"--url: {error}");
             }
 
+            int queryStart = url.IndexOf('?', StringComparison.Ordinal);
+            var query = new QueryCollection(QueryHelpers.ParseQuery(queryStart < 0 ? null : url[queryStart..]));
+            if (query.ContainsKey("expires") || query.ContainsKey("sig"))
+            {
+                throw new CommandLineException("--url already carries expires or sig: give the link without them.");
+            }
+
+            // Kestrel's Host keeps an IPv6 literal's brackets; a name is sent in its IDN (punycode) form.
+            string host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host : uri.IdnHost;
             long expiresAt = (at ?? time.GetUtcNow()).ToUnixTimeSeconds() + expiresIn;
-            string query = LinkSignature.QueryFor(Encoding.UTF8.GetBytes(secret), decodedPath, expiresAt);
-            stdout.Write(url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + query + "\n");
+            if (LinkSignature.Message(host, decodedPath, expiresAt, query, out string? problem) is null)
+            {
+                throw new CommandLineException($"--url: {problem}");
+            }
+
+            string signed = LinkSignature.QueryFor(Encoding.UTF8.GetBytes(secret), host, decodedPath, expiresAt, query);
+            stdout.Write(url + (queryStart < 0 ? "?" : url.EndsWith('?') || url.EndsWith('&') ? "" : "&") + signed + "\n");
             stdout.Flush();
             return PresignCommand.Success;
         }

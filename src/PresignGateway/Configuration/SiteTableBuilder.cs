@@ -14,7 +14,7 @@ namespace PresignGateway.Configuration;
 /// </summary>
 internal sealed class SiteTableBuilder
 {
-    private static readonly string[] KnownQueryNames = ["versionId", "x-oss-process", "filename"];
+    private static readonly string[] KnownQueryNames = ["versionId", "x-oss-process", "filename", "inline"];
 
     private readonly IConfiguration _configuration;
     private readonly List<string> _errors = [];
@@ -234,6 +234,11 @@ internal sealed class SiteTableBuilder
         {
             _errors.Add($"{path}:KeyPrefix: {keyPrefixProblem}");
         }
+        else if (keyPrefix.Length > 0 && !keyPrefix.EndsWith('/'))
+        {
+            // 'public' + '-private/x.txt' would reach the sibling 'public-private/': a prefix is a folder.
+            _errors.Add($"{path}:KeyPrefix '{keyPrefix}' must end with '/' (such as '{keyPrefix}/'): without it, paths reach sibling keys that merely start with it ('{keyPrefix}-other/...').");
+        }
 
         var aliases = new Dictionary<string, SiteAlias>(StringComparer.Ordinal);
         foreach ((string aliasPath, AliasOptions alias) in site.Aliases)
@@ -267,6 +272,21 @@ internal sealed class SiteTableBuilder
         }
 
         SiteProtection protection = BuildProtection(path + ":Protection", site.Protection);
+        if (protection.RestrictsAccess)
+        {
+            // A shared cache (CDN, nginx proxy_cache, Varnish) keys on the URL, not on the Referer, the address or the
+            // link's expiry: one stored 200 would reach everyone. So protected successes are private, always.
+            if (cacheControl is not null && SharedCacheProblem(cacheControl) is { } problem)
+            {
+                _errors.Add(
+                    $"{path}:CacheControl '{cacheControl}' {problem}, but the site restricts access (Protection: Referers, AllowedNetworks, DeniedNetworks or SignedLinks), "
+                    + "and a shared cache in front (a CDN, nginx proxy_cache, Varnish) would serve the protected response to anyone. Use 'private, max-age=N' or 'no-store', "
+                    + "or leave CacheControl unset (protected responses then carry 'private'). To cache behind a CDN, enforce the protection at the CDN and let only the CDN "
+                    + "reach the gateway with the CDN origin secret (Protection:OriginSecret, issue 14).");
+            }
+
+            cacheControl ??= "private";
+        }
         CheckRateLimit(site.Protection.RateLimit, path + ":Protection:RateLimit");
         if (_errors.Count != errorsBefore || store is null || mode is null || disposition is null)
         {
@@ -285,6 +305,7 @@ internal sealed class SiteTableBuilder
             AllowsVersionId = site.AllowedQuery.Contains("versionId"),
             AllowsImageProcessing = site.AllowedQuery.Contains("x-oss-process") && store.SupportsImageProcessing,
             AllowsFileName = site.AllowedQuery.Contains("filename"),
+            AllowsInline = site.AllowedQuery.Contains("inline"),
             CacheControl = cacheControl,
             Protection = protection,
             RateLimit = site.Protection.RateLimit,
@@ -330,6 +351,26 @@ internal sealed class SiteTableBuilder
         return allowed.Length == 0 && denied.Length == 0 && referers is null && secrets.Length == 0
             ? SiteProtection.None
             : new SiteProtection(allowed, denied, referers, protection.Referers?.AllowEmpty ?? true, secrets);
+    }
+
+    /// <summary>Why a Cache-Control lets a shared cache store the response, or null when it doesn't.</summary>
+    private static string? SharedCacheProblem(string cacheControl)
+    {
+        bool privateOrNoStore = false;
+        foreach (string part in cacheControl.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            int equals = part.IndexOf('=', StringComparison.Ordinal);
+            string name = (equals < 0 ? part : part[..equals]).Trim();
+            if (name.Equals("public", StringComparison.OrdinalIgnoreCase) || name.Equals("s-maxage", StringComparison.OrdinalIgnoreCase))
+            {
+                return $"has '{name}'";
+            }
+
+            // private="Set-Cookie" only hides those fields: a shared cache may still store the rest.
+            privateOrNoStore |= equals < 0 && (name.Equals("private", StringComparison.OrdinalIgnoreCase) || name.Equals("no-store", StringComparison.OrdinalIgnoreCase));
+        }
+
+        return privateOrNoStore ? null : "has neither 'private' nor 'no-store'";
     }
 
     private System.Net.IPNetwork[] ParseNetworks(List<string> networks, string setting)

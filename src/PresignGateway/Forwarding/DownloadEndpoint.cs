@@ -142,7 +142,11 @@ internal sealed class DownloadEndpoint
         }
         else
         {
-            await ForwardAsync(context, site, target, lookup.Url, disposition, activity).ConfigureAwait(false);
+            InlineGuard inline = plan.Disposition != DispositionType.Inline ? default : new InlineGuard(
+                true,
+                ActiveContent.IsActiveName(plan.Key) || ActiveContent.IsActiveName(plan.FileName),
+                plan.InlineByQuery ? _dispositions.Format(DispositionType.Attachment, plan.FileName) : null);
+            await ForwardAsync(context, site, target, lookup.Url, disposition, inline, activity).ConfigureAwait(false);
         }
 
         return (site.Name, mode);
@@ -203,7 +207,7 @@ internal sealed class DownloadEndpoint
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask ForwardAsync(HttpContext context, Site site, PresignTarget target, CachedPresignedUrl url, string disposition, Activity? activity)
+    private async ValueTask ForwardAsync(HttpContext context, Site site, PresignTarget target, CachedPresignedUrl url, string disposition, InlineGuard inline, Activity? activity)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -213,6 +217,7 @@ internal sealed class DownloadEndpoint
                 Method = target.Method,
                 ContentDisposition = disposition,
                 CacheControl = site.CacheControl,
+                Inline = inline,
                 Store = site.Store,
             };
             context.Features.Set(exchange);

@@ -24,6 +24,9 @@ internal sealed class DownloadExchange
 
     public required string? CacheControl { get; init; }
 
+    /// <summary>For inline downloads: keeps active content from running (see <see cref="DownloadHeaders.GuardInline"/>).</summary>
+    public InlineGuard Inline { get; init; }
+
     public required StoreTarget Store { get; init; }
 
     /// <summary>When the request to the store was handed to YARP (a Stopwatch timestamp).</summary>
@@ -92,6 +95,7 @@ internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metr
                 response.StatusCode = status;
                 DownloadHeaders.CopyResponseHeaders(proxyResponse, response, exchange.CacheControl);
                 response.Headers.ContentDisposition = exchange.ContentDisposition;
+                DownloadHeaders.GuardInline(response.Headers, exchange.Inline);
                 response.Headers.XContentTypeOptions = "nosniff";
                 if (status != StatusCodes.Status304NotModified && exchange.Method == PresignMethod.Get)
                 {

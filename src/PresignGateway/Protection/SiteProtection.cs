@@ -2,7 +2,6 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
@@ -33,6 +32,12 @@ internal sealed class SiteProtection
 
     public bool RequiresSignedLinks => _linkSecrets.Length > 0;
 
+    /// <summary>
+    /// True when some clients are refused what others get (networks, Referers, signed links), so a shared cache must
+    /// never store a success. A rate limit alone refuses no one for good, so it doesn't count.
+    /// </summary>
+    public bool RestrictsAccess => _allowed.Length > 0 || _denied.Length > 0 || _referers is not null || RequiresSignedLinks;
+
     /// <summary>Null when the request may go on, else the reason for a 403.</summary>
     public string? Check(HttpContext context, string decodedPath, DateTimeOffset now)
     {
@@ -46,10 +51,11 @@ internal sealed class SiteProtection
             return "Links to this site are not allowed from that page.";
         }
 
-        return RequiresSignedLinks ? CheckSignedLink(context.Request.Query, decodedPath, now) : null;
+        return RequiresSignedLinks ? CheckSignedLink(context.Request.Query, context.Request.Host.Host, decodedPath, now) : null;
     }
 
-    internal string? CheckSignedLink(IQueryCollection query, string decodedPath, DateTimeOffset now)
+    /// <summary>Verifies <c>expires</c> and <c>sig</c> against the host, the path and the honoured parameters (see <see cref="LinkSignature"/>).</summary>
+    internal string? CheckSignedLink(IQueryCollection query, string host, string decodedPath, DateTimeOffset now)
     {
         StringValues expires = query["expires"];
         StringValues signature = query["sig"];
@@ -69,16 +75,24 @@ internal sealed class SiteProtection
             return "The link's signature is not valid.";
         }
 
+        if (LinkSignature.Message(host, decodedPath, expiresAt, query, out string? problem) is not { } message)
+        {
+            return problem;
+        }
+
+        Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
         foreach (byte[] secret in _linkSecrets)
         {
+            HMACSHA256.HashData(secret, message, expected);
             // Constant-time: a mismatch takes as long wherever it is.
-            if (CryptographicOperations.FixedTimeEquals(LinkSignature.Compute(secret, decodedPath, expiresAt), given))
+            if (CryptographicOperations.FixedTimeEquals(expected, given))
             {
                 return now.ToUnixTimeSeconds() <= expiresAt ? null : "This link has expired.";
             }
         }
 
-        return "The link's signature is not valid.";
+        // Also when the link was signed for another host or path, or a parameter was added, changed or dropped.
+        return "The link's signature is not valid for this host, path and query.";
     }
 
     private bool IsClientAllowed(IPAddress? address)
@@ -142,19 +156,4 @@ internal sealed class SiteProtection
 
         return false;
     }
-}
-
-/// <summary>The signed-link MAC, shared by the gateway and the <c>sign-link</c> command.</summary>
-internal static class LinkSignature
-{
-    /// <summary>HMAC-SHA256 over the UTF-8 of <c>decoded path + "\n" + expires</c>.</summary>
-    public static byte[] Compute(byte[] secret, string decodedPath, long expiresAt)
-    {
-        string message = string.Create(CultureInfo.InvariantCulture, $"{decodedPath}\n{expiresAt}");
-        return HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes(message));
-    }
-
-    /// <summary>The <c>expires=...&amp;sig=...</c> query for a path, signature in base64url.</summary>
-    public static string QueryFor(byte[] secret, string decodedPath, long expiresAt)
-        => string.Create(CultureInfo.InvariantCulture, $"expires={expiresAt}&sig={Base64Url.EncodeToString(Compute(secret, decodedPath, expiresAt))}");
 }

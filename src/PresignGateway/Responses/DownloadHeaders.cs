@@ -61,6 +61,28 @@ internal static class DownloadHeaders
         }
     }
 
+    /// <summary>
+    /// For an inline response: active content (by name, or by the Content-Type just copied) falls back to attachment
+    /// when only the query asked for inline, and is sandboxed when the site serves inline, so it can't run script
+    /// with the download domain's origin.
+    /// </summary>
+    public static void GuardInline(IHeaderDictionary headers, InlineGuard guard)
+    {
+        if (!guard.Inline || (!guard.ActiveName && !ActiveContent.IsActiveType(headers.ContentType)))
+        {
+            return;
+        }
+
+        if (guard.AttachmentFallback is { } attachment)
+        {
+            headers.ContentDisposition = attachment;
+        }
+        else
+        {
+            headers.ContentSecurityPolicy = "sandbox";
+        }
+    }
+
     private static void CopyIfPresent(HttpHeaders source, string name, IHeaderDictionary destination)
     {
         if (source.NonValidated.TryGetValues(name, out HeaderStringValues values))

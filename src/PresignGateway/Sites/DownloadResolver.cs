@@ -7,7 +7,12 @@ namespace PresignGateway.Sites;
 
 /// <summary>What a request asks for, once resolved against the sites: the object and how to deliver it.</summary>
 /// <param name="Path">The decoded request path, which signed links sign.</param>
-internal readonly record struct DownloadPlan(Site Site, string Path, string Key, string FileName, DispositionType Disposition, string? VersionId, string? ImageProcess);
+/// <param name="InlineByQuery">
+/// True when <c>?inline</c>, not the site, made the download inline: it then falls back to attachment for active
+/// content, which proxy mode also learns from the store's Content-Type.
+/// </param>
+internal readonly record struct DownloadPlan(
+    Site Site, string Path, string Key, string FileName, DispositionType Disposition, string? VersionId, string? ImageProcess, bool InlineByQuery = false);
 
 /// <summary>
 /// Host + raw request target + query -> site, object key, download name and overrides. Pure: no I/O. The key is the
@@ -80,14 +85,30 @@ internal static class DownloadResolver
                 }
             }
 
-            bool download = query.ContainsKey("download");
-            bool inline = query.ContainsKey("inline");
-            if (download && inline)
-            {
-                return Fail(StatusCodes.Status400BadRequest, "Give either download or inline, not both.", out status, out detail);
-            }
+        }
 
-            disposition = download ? DispositionType.Attachment : inline ? DispositionType.Inline : disposition;
+        // 'download' comes with 'filename'; 'inline' is allowed on its own, since it can make a page run on this domain.
+        bool download = site.AllowsFileName && query.ContainsKey("download");
+        bool inline = site.AllowsInline && query.ContainsKey("inline");
+        if (download && inline)
+        {
+            return Fail(StatusCodes.Status400BadRequest, "Give either download or inline, not both.", out status, out detail);
+        }
+
+        bool inlineByQuery = false;
+        if (download)
+        {
+            disposition = DispositionType.Attachment;
+        }
+        else if (inline && disposition != DispositionType.Inline)
+        {
+            // Redirect mode signs the disposition before anyone sees the object, so the names decide here; proxy
+            // mode checks the store's Content-Type as well. Active content stays an attachment.
+            if (!ActiveContent.IsActiveName(key) && !ActiveContent.IsActiveName(fileName ?? DownloadFileName.FromKey(key)))
+            {
+                disposition = DispositionType.Inline;
+                inlineByQuery = true;
+            }
         }
 
         if (site.AllowsVersionId && alias is null)
@@ -108,7 +129,7 @@ internal static class DownloadResolver
             return Fail(StatusCodes.Status400BadRequest, "A query parameter contains a control character.", out status, out detail);
         }
 
-        plan = new DownloadPlan(site, path, key, fileName ?? DownloadFileName.FromKey(key), disposition, versionId, imageProcess);
+        plan = new DownloadPlan(site, path, key, fileName ?? DownloadFileName.FromKey(key), disposition, versionId, imageProcess, inlineByQuery);
         status = StatusCodes.Status200OK;
         detail = "";
         return true;

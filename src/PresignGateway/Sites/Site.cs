@@ -27,10 +27,16 @@ internal sealed class Site
 
     public required bool AllowsImageProcessing { get; init; }
 
-    /// <summary><c>?filename=</c>, and with it <c>?download</c> and <c>?inline</c>.</summary>
+    /// <summary><c>?filename=</c>, and with it <c>?download</c>.</summary>
     public required bool AllowsFileName { get; init; }
 
-    /// <summary>Replaces the store's Cache-Control on successful responses, or null to pass the store's on.</summary>
+    /// <summary><c>?inline</c>: shows the file in the browser, except active content (HTML, SVG, XML, JavaScript).</summary>
+    public bool AllowsInline { get; init; }
+
+    /// <summary>
+    /// Replaces the store's Cache-Control on successful responses, or null to pass the store's on. Never null, public
+    /// or shared-cacheable on a site that restricts access: <c>private</c> unless configured otherwise.
+    /// </summary>
     public required string? CacheControl { get; init; }
 
     /// <summary>Networks, Referers and signed links; <see cref="SiteProtection.None"/> when nothing is configured.</summary>

@@ -69,14 +69,16 @@ public sealed class SiteTableBuilderTests
         { "Gateway:Sites:s:Mode", "Stream", "Gateway:Sites:s:Mode is 'Stream': use one of Proxy, Redirect." },
         { "Gateway:Sites:s:Mode", "1", "Gateway:Sites:s:Mode is '1': use one of Proxy, Redirect." },
         { "Gateway:Sites:s:Disposition", "download", "Gateway:Sites:s:Disposition is 'download': use one of Attachment, Inline." },
-        { "Gateway:Sites:s:AllowedQuery:0", "versionid", "Gateway:Sites:s:AllowedQuery has 'versionid': the gateway honours only versionId, x-oss-process, filename (case-sensitive)." },
-        { "Gateway:Sites:s:AllowedQuery:0", "response-content-disposition", "Gateway:Sites:s:AllowedQuery has 'response-content-disposition': the gateway honours only versionId, x-oss-process, filename (case-sensitive)." },
+        { "Gateway:Sites:s:AllowedQuery:0", "versionid", "Gateway:Sites:s:AllowedQuery has 'versionid': the gateway honours only versionId, x-oss-process, filename, inline (case-sensitive)." },
+        { "Gateway:Sites:s:AllowedQuery:0", "response-content-disposition", "Gateway:Sites:s:AllowedQuery has 'response-content-disposition': the gateway honours only versionId, x-oss-process, filename, inline (case-sensitive)." },
         { "Gateway:Sites:s:CacheControl", "public\r\nSet-Cookie: a=b", "Gateway:Sites:s:CacheControl must be printable ASCII, such as 'public, max-age=86400'." },
         { "Gateway:Sites:s:CacheControl", "max-age=60,\tpublic", "Gateway:Sites:s:CacheControl must be printable ASCII, such as 'public, max-age=86400'." },
         { "Gateway:Sites:s:CacheControl", "max-age=60, \u00e9", "Gateway:Sites:s:CacheControl must be printable ASCII, such as 'public, max-age=86400'." },
         { "Gateway:Sites:s:KeyPrefix", "../", "Gateway:Sites:s:KeyPrefix: The path has a '.' or '..' segment." },
         { "Gateway:Sites:s:KeyPrefix", "a/./", "Gateway:Sites:s:KeyPrefix: The path has a '.' or '..' segment." },
         { "Gateway:Sites:s:KeyPrefix", "a\u0001/", "Gateway:Sites:s:KeyPrefix: The object key contains a control character." },
+        { "Gateway:Sites:s:KeyPrefix", "public", "Gateway:Sites:s:KeyPrefix 'public' must end with '/' (such as 'public/'): without it, paths reach sibling keys that merely start with it ('public-other/...')." },
+        { "Gateway:Sites:s:KeyPrefix", "a/b", "Gateway:Sites:s:KeyPrefix 'a/b' must end with '/' (such as 'a/b/'): without it, paths reach sibling keys that merely start with it ('a/b-other/...')." },
         { "Gateway:Cache:RefreshBefore", "00:00:00", "Gateway:Cache:RefreshBefore must be positive, such as 00:05:00." },
         { "Gateway:Cache:MaxEntries", "0", "Gateway:Cache:MaxEntries must be at least 1 (default 100000)." },
         { "Gateway:Upstream:ConnectTimeout", "00:00:00", "Gateway:Upstream:ConnectTimeout must be positive, such as 00:00:05." },
@@ -241,7 +243,7 @@ public sealed class SiteTableBuilderTests
             "Gateway:Sites:badprefix:PathPrefix 'docs' must start with '/' and be written decoded, without '?' or '%'.",
             "Gateway:Sites:badmode:Mode is 'Stream': use one of Proxy, Redirect.",
             "Gateway:Sites:badmode:Disposition is 'download': use one of Attachment, Inline.",
-            "Gateway:Sites:badmode:AllowedQuery has 'VersionId': the gateway honours only versionId, x-oss-process, filename (case-sensitive).",
+            "Gateway:Sites:badmode:AllowedQuery has 'VersionId': the gateway honours only versionId, x-oss-process, filename, inline (case-sensitive).",
             "Gateway:Sites:badmode:CacheControl must be printable ASCII, such as 'public, max-age=86400'.",
             "Gateway:Sites:badaliases:Aliases:/elsewhere/x: an alias is a full request path under the site's PathPrefix '/a'.",
             "Gateway:Sites:badaliases:Aliases:/a/nokey:Key is required: the object key the alias serves.",
@@ -562,6 +564,7 @@ public sealed class SiteTableBuilderTests
         Assert.True(oss.AllowsVersionId);
         Assert.True(oss.AllowsImageProcessing);
         Assert.True(oss.AllowsFileName);
+        Assert.False(oss.AllowsInline);
         Assert.Equal("public, max-age=60", oss.CacheControl);
         Assert.Equal("main", oss.Store.Name);
         Assert.Equal(SigningScheme.OssV4, oss.Store.Scheme);
@@ -576,6 +579,77 @@ public sealed class SiteTableBuilderTests
         Assert.Null(s3.CacheControl);
         Assert.Equal(SigningScheme.S3V4, s3.Store.Scheme);
         Assert.Equal(TimeSpan.FromHours(1), s3.Store.UrlLifetime);
+    }
+
+    public static TheoryData<string, string> ProtectionSettings() => new()
+    {
+        { "Protection:Referers:Allowed:0", "example.com" },
+        { "Protection:AllowedNetworks:0", "10.0.0.0/8" },
+        { "Protection:DeniedNetworks:0", "203.0.113.0/24" },
+        { "Protection:SignedLinks:Secrets:0", "a-signed-link-secret-0123456789" },
+    };
+
+    public static TheoryData<string, string, string, string?> ProtectedCacheControls()
+    {
+        var data = new TheoryData<string, string, string, string?>();
+        foreach ((string setting, string value) in new[]
+        {
+            ("Protection:Referers:Allowed:0", "example.com"), ("Protection:AllowedNetworks:0", "10.0.0.0/8"),
+            ("Protection:DeniedNetworks:0", "203.0.113.0/24"), ("Protection:SignedLinks:Secrets:0", "a-signed-link-secret-0123456789"),
+        })
+        {
+            data.Add(setting, value, "public, max-age=86400", "has 'public'");
+            data.Add(setting, value, "max-age=60, S-MaxAge=600, private", "has 'S-MaxAge'");
+            data.Add(setting, value, "max-age=60", "has neither 'private' nor 'no-store'");
+            data.Add(setting, value, "private=\"Set-Cookie\", max-age=60", "has neither 'private' nor 'no-store'");
+            data.Add(setting, value, "private, max-age=60", null);
+            data.Add(setting, value, "no-store", null);
+        }
+
+        return data;
+    }
+
+    /// <summary>A shared cache keys on the URL alone: a protected site's success must never be stored by one.</summary>
+    [Theory]
+    [MemberData(nameof(ProtectedCacheControls))]
+    public void Protected_site_refuses_a_cache_control_that_a_shared_cache_may_store(string protection, string value, string cacheControl, string? problem)
+    {
+        Dictionary<string, string?> settings = Valid();
+        settings["Gateway:Sites:s:" + protection] = value;
+        settings["Gateway:Sites:s:CacheControl"] = cacheControl;
+
+        if (problem is null)
+        {
+            Assert.Equal(cacheControl, Assert.Single(GatewaySettings.Build(settings).Sites).CacheControl);
+            return;
+        }
+
+        string error = Assert.Single(GatewaySettings.Errors(settings));
+        Assert.StartsWith($"Gateway:Sites:s:CacheControl '{cacheControl}' {problem}, but the site restricts access", error, StringComparison.Ordinal);
+        Assert.Contains("would serve the protected response to anyone", error, StringComparison.Ordinal);
+        Assert.Contains("Protection:OriginSecret", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(ProtectionSettings))]
+    public void Protected_site_without_cache_control_is_private(string protection, string value)
+    {
+        Dictionary<string, string?> settings = Valid();
+        settings["Gateway:Sites:s:" + protection] = value;
+
+        Assert.Equal("private", Assert.Single(GatewaySettings.Build(settings).Sites).CacheControl);
+    }
+
+    [Fact]
+    public void Rate_limit_alone_is_not_access_protection()
+    {
+        Dictionary<string, string?> settings = Valid();
+        settings["Gateway:Sites:s:Protection:RateLimit:PermitsPerSecond"] = "10";
+        settings["Gateway:Sites:s:CacheControl"] = "public, max-age=86400";
+
+        Assert.Equal("public, max-age=86400", Assert.Single(GatewaySettings.Build(settings).Sites).CacheControl);
+        settings.Remove("Gateway:Sites:s:CacheControl");
+        Assert.Null(Assert.Single(GatewaySettings.Build(settings).Sites).CacheControl);
     }
 
     [Fact]

@@ -97,6 +97,7 @@ public sealed partial class FuzzTests(TestStore store)
             settings[site + "AllowedQuery:0"] = "filename";
             settings[site + "AllowedQuery:1"] = "versionId";
             settings[site + "AllowedQuery:2"] = "x-oss-process";
+            settings[site + "AllowedQuery:3"] = "inline";
         }
 
         settings["Gateway:Sites:fuzz-pub:Aliases:/pub/latest:Key"] = KeyPrefix + "latest.bin";

@@ -70,6 +70,7 @@ internal static class TestSites
                 settings[path + "AllowedQuery:0"] = "versionId";
                 settings[path + "AllowedQuery:1"] = "x-oss-process";
                 settings[path + "AllowedQuery:2"] = "filename";
+                settings[path + "AllowedQuery:3"] = "inline";
                 settings[path + "CacheControl"] = CacheControl;
                 settings[path + $"Aliases:{Prefix(kind, redirect)}/latest/app.zip:Key"] = "releases/1.4.2/app-1.4.2.zip";
                 settings[path + $"Aliases:{Prefix(kind, redirect)}/latest/app.zip:FileName"] = "app.zip";

@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using PresignGateway.Protection;
+using PresignGateway.Sites;
 using PresignGateway.Tests.Infrastructure;
 
 namespace PresignGateway.Tests.Protection;
@@ -12,6 +15,8 @@ public sealed class LinkProtectionTests(TestStore store)
 {
     private const string SecretA = "first-link-secret-0123456789abcdef";
     private const string SecretB = "second-link-secret-fedcba9876543210";
+    private const string Host = "127.0.0.1";
+    private const string MirrorHost = "mirror.example.test";
 
     [Theory]
     [InlineData("https://example.com/page", false, HttpStatusCode.OK)]
@@ -98,23 +103,113 @@ public sealed class LinkProtectionTests(TestStore store)
         string path = "/protected/" + key;
         long future = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds();
 
-        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, path + "?" + LinkSignature.QueryFor(Encoding.UTF8.GetBytes(SecretA), path, future)));
-        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, path + "?" + LinkSignature.QueryFor(Encoding.UTF8.GetBytes(SecretB), path, future)));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, Sign(SecretA, Host, path, future)));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, Sign(SecretB, Host, path, future)));
         Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, path));
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, path + "?" + LinkSignature.QueryFor(Encoding.UTF8.GetBytes(SecretA), path, DateTimeOffset.UtcNow.AddSeconds(-5).ToUnixTimeSeconds())));
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, path + "?" + LinkSignature.QueryFor(Encoding.UTF8.GetBytes("an-unknown-secret-0123456789"), path, future)));
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, "/protected/" + other + "?" + LinkSignature.QueryFor(Encoding.UTF8.GetBytes(SecretA), path, future)));
-        string good = LinkSignature.QueryFor(Encoding.UTF8.GetBytes(SecretA), path, future);
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, path + "?" + good.Replace("expires=" + future.ToString(CultureInfo.InvariantCulture), "expires=" + (future + 3600).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)));
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, path + "?" + good + "&sig=AAAA"));
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, Sign(SecretA, Host, path, DateTimeOffset.UtcNow.AddSeconds(-5).ToUnixTimeSeconds())));
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, Sign("an-unknown-secret-0123456789", Host, path, future)));
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, "/protected/" + other + Sign(SecretA, Host, path, future)[path.Length..]));
+        string good = Sign(SecretA, Host, path, future);
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, good.Replace("expires=" + future.ToString(CultureInfo.InvariantCulture), "expires=" + (future + 3600).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)));
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, good + "&sig=AAAA"));
+    }
+
+    /// <summary>
+    /// Two sites share a secret and serve the same path on different hosts from different buckets: a link signed
+    /// for one is refused by the other (it used to be accepted, since the MAC covered only path and expiry).
+    /// </summary>
+    [Fact]
+    public async Task Link_signed_for_one_site_is_refused_by_another_with_the_same_secret()
+    {
+        await using GatewayHost gateway = await StartAsync(
+            new() { ["Protection:SignedLinks:Secrets:0"] = SecretA },
+            new()
+            {
+                ["Gateway:Sites:mirror:Hosts:0"] = MirrorHost,
+                ["Gateway:Sites:mirror:PathPrefix"] = "/protected",
+                ["Gateway:Sites:mirror:Store"] = "s3",
+                ["Gateway:Sites:mirror:Protection:SignedLinks:Secrets:0"] = SecretA,
+            });
+        string key = await UploadAsync();
+        await store.PutObjectAsync(TestSites.Bucket(StoreKind.S3V4), key, RandomNumberGenerator.GetBytes(100));
+        string path = "/protected/" + key;
+        long future = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds();
+        string forProtected = Sign(SecretA, Host, path, future);
+        string forMirror = Sign(SecretA, MirrorHost, path, future);
+
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, forProtected));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, forMirror, MirrorHost));
+        // The port and the case of the host are not part of what is signed.
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, forMirror, "Mirror.Example.TEST:" + gateway.BaseAddress.Port.ToString(CultureInfo.InvariantCulture)));
+
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, forProtected, MirrorHost));
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, forMirror));
+        // Only the three accepted links reached a store.
+        Assert.Equal(3, (await store.RequestsForAsync(key)).Count);
+    }
+
+    public static TheoryData<string> AddedParameters() => new()
+    {
+        "filename=evil.html", "download", "download=", "inline", "versionId=CAEQNhiBgMDJgZCA0BYiIDc4MGZjZGI2OTBjOTRmNTE5NmU5NmFmZjBkNzEyNzFl",
+        "x-oss-process=image/resize,w_10", "FILENAME=evil.html", "filename=", "VersionId=v1",
+    };
+
+    [Theory]
+    [MemberData(nameof(AddedParameters))]
+    public async Task Honoured_parameter_added_to_a_signed_link_is_refused(string added)
+    {
+        await using GatewayHost gateway = await StartAsync(new()
+        {
+            ["Protection:SignedLinks:Secrets:0"] = SecretA,
+            ["AllowedQuery:0"] = "filename",
+            ["AllowedQuery:1"] = "versionId",
+            ["AllowedQuery:2"] = "x-oss-process",
+        });
+        string key = await UploadAsync();
+        string path = "/protected/" + key;
+        string link = Sign(SecretA, Host, path, DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds());
+
+        using HttpResponseMessage response = await gateway.Client.GetAsync(link + "&" + added, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("not valid for this host, path and query", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Empty(await store.RequestsForAsync(key));
+    }
+
+    [Fact]
+    public async Task Signed_parameters_are_honoured_and_cannot_be_changed_or_dropped()
+    {
+        await using GatewayHost gateway = await StartAsync(new()
+        {
+            ["Protection:SignedLinks:Secrets:0"] = SecretA,
+            ["AllowedQuery:0"] = "filename",
+        });
+        string key = await UploadAsync();
+        string path = "/protected/" + key;
+        long future = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds();
+        string link = Sign(SecretA, Host, path + "?filename=%E5%B9%B4%E6%8A%A5+2024%2B.pdf&download", future);
+
+        using HttpResponseMessage response = await gateway.Client.GetAsync(link, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("年报 2024+.pdf", response.Content.Headers.ContentDisposition?.FileNameStar);
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, link.Replace("filename=%E5%B9%B4", "filename=%E5%B9%B5", StringComparison.Ordinal)));
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, link.Replace("&download", "", StringComparison.Ordinal)));
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, link.Replace("&download", "&download&download", StringComparison.Ordinal)));
     }
 
     [Fact]
     public async Task Link_from_the_sign_link_command_is_accepted()
     {
-        await using GatewayHost gateway = await StartAsync(new() { ["Protection:SignedLinks:Secrets:0"] = SecretA });
+        await using GatewayHost gateway = await StartAsync(new()
+        {
+            ["Protection:SignedLinks:Secrets:0"] = SecretA,
+            ["AllowedQuery:0"] = "filename",
+        });
         string key = await UploadAsync("年报 2024+v1.pdf");
-        string url = new Uri(gateway.BaseAddress, "/protected/" + string.Join("/", key.Split('/').Select(Uri.EscapeDataString))).AbsoluteUri;
+        string url = new Uri(gateway.BaseAddress, "/protected/" + string.Join("/", key.Split('/').Select(Uri.EscapeDataString))).AbsoluteUri
+            + "?filename=" + Uri.EscapeDataString("报告 (最终)+.pdf") + "&download";
 
         (int exitCode, string stdout, string stderr) = await ProcessRunner.RunAsync(
             "dotnet", [Path.Combine(AppContext.BaseDirectory, "PresignGateway.dll"), "sign-link", "--url", url, "--expires-in", "600"],
@@ -122,8 +217,11 @@ public sealed class LinkProtectionTests(TestStore store)
 
         Assert.True(exitCode == 0, stderr);
         string link = stdout.TrimEnd('\n');
-        Assert.StartsWith(url + "?expires=", link, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, link[gateway.BaseAddress.AbsoluteUri.Length..].Insert(0, "/")));
+        Assert.StartsWith(url + "&expires=", link, StringComparison.Ordinal);
+        using HttpResponseMessage response = await gateway.Client.GetAsync(link, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("报告 (最终)+.pdf", response.Content.Headers.ContentDisposition?.FileNameStar);
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(gateway, link.Replace("&download", "", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -167,6 +265,16 @@ public sealed class LinkProtectionTests(TestStore store)
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], [first, second, third]);
     }
 
+    /// <summary>The link for a path (and query, raw) on a host, signed as the sign-link command does.</summary>
+    private static string Sign(string secret, string host, string pathAndQuery, long expiresAt)
+    {
+        int queryStart = pathAndQuery.IndexOf('?', StringComparison.Ordinal);
+        string rawPath = queryStart < 0 ? pathAndQuery : pathAndQuery[..queryStart];
+        Assert.True(RequestPath.TryDecode(rawPath, out string decodedPath, out _));
+        var query = new QueryCollection(QueryHelpers.ParseQuery(queryStart < 0 ? null : pathAndQuery[queryStart..]));
+        return pathAndQuery + (queryStart < 0 ? "?" : "&") + LinkSignature.QueryFor(Encoding.UTF8.GetBytes(secret), host, decodedPath, expiresAt, query);
+    }
+
     private async Task<GatewayHost> StartAsync(Dictionary<string, string?> protection, Dictionary<string, string?>? extra = null)
     {
         Dictionary<string, string?> settings = TestSites.Settings(store);
@@ -193,9 +301,14 @@ public sealed class LinkProtectionTests(TestStore store)
         return key;
     }
 
-    private static async Task<HttpStatusCode> StatusAsync(GatewayHost gateway, string pathAndQuery)
+    private static async Task<HttpStatusCode> StatusAsync(GatewayHost gateway, string pathAndQuery, string? host = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.BaseAddress, pathAndQuery));
+        if (host is not null)
+        {
+            request.Headers.Host = host;
+        }
+
         using HttpResponseMessage response = await gateway.Client.SendAsync(request, TestContext.Current.CancellationToken);
         return response.StatusCode;
     }

@@ -219,6 +219,49 @@ public sealed class DownloadResolverTests
         Assert.Equal(expectedDisposition, plan.Disposition.ToString());
     }
 
+    /// <summary>'filename' brings 'download' but no longer 'inline': that one is an AllowedQuery value of its own.</summary>
+    [Theory]
+    [InlineData("?inline", "Attachment")]
+    [InlineData("?inline&filename=a.pdf", "Attachment")]
+    [InlineData("?download&inline", "Attachment")]
+    [InlineData("?download", "Attachment")]
+    public void Inline_needs_its_own_allowed_query_value(string query, string expectedDisposition)
+    {
+        DownloadPlan plan = AssertResolves(Host, "/names/report.pdf", query);
+
+        Assert.Equal("names", plan.Site.Name);
+        Assert.Equal(expectedDisposition, plan.Disposition.ToString());
+        Assert.False(plan.InlineByQuery);
+    }
+
+    public static TheoryData<string, string, bool> InlineQueries() => new()
+    {
+        { "/files/report.pdf?inline", "Inline", true },
+        { "/files/pic.png?INLINE", "Inline", true },
+        { "/files/page.html?inline", "Attachment", false },
+        { "/files/PAGE.HTM?inline", "Attachment", false },
+        { "/files/a.xhtml?inline", "Attachment", false },
+        { "/files/logo.svg?inline", "Attachment", false },
+        { "/files/feed.xml?inline", "Attachment", false },
+        { "/files/app.js?inline", "Attachment", false },
+        { "/files/app.mjs?inline", "Attachment", false },
+        { "/files/report.pdf?inline&filename=view.html", "Attachment", false },
+        { "/files/page.html?inline&filename=view.pdf", "Attachment", false },
+        { "/gallery/page.html?inline", "Inline", false },
+    };
+
+    /// <summary>Active content is never made inline by a query parameter; a site that is inline stays inline (and is sandboxed when served).</summary>
+    [Theory]
+    [MemberData(nameof(InlineQueries))]
+    public void Inline_query_never_makes_active_content_inline(string target, string expectedDisposition, bool expectedByQuery)
+    {
+        int query = target.IndexOf('?', StringComparison.Ordinal);
+        DownloadPlan plan = AssertResolves(Host, target[..query], target[query..]);
+
+        Assert.Equal(expectedDisposition, plan.Disposition.ToString());
+        Assert.Equal(expectedByQuery, plan.InlineByQuery);
+    }
+
     public static TheoryData<string, string> BadFileNameQueries() => new()
     {
         { "?filename=a.pdf&filename=b.pdf", "The filename parameter is repeated." },
@@ -340,6 +383,7 @@ public sealed class DownloadResolverTests
         settings["Gateway:Sites:files:AllowedQuery:0"] = "filename";
         settings["Gateway:Sites:files:AllowedQuery:1"] = "versionId";
         settings["Gateway:Sites:files:AllowedQuery:2"] = "x-oss-process";
+        settings["Gateway:Sites:files:AllowedQuery:3"] = "inline";
         settings["Gateway:Sites:files:Aliases:/files/latest/app.zip:Key"] = "releases/1.4.2/app-1.4.2.zip";
         settings["Gateway:Sites:files:Aliases:/files/latest/app.zip:FileName"] = "app.zip";
         settings["Gateway:Sites:files:Aliases:/files/latest/app.zip:VersionId"] = "v-alias";
@@ -354,6 +398,9 @@ public sealed class DownloadResolverTests
         GatewaySettings.AddSite(settings, "gallery", "/gallery", "oss", Host);
         settings["Gateway:Sites:gallery:Disposition"] = "INLINE";
         settings["Gateway:Sites:gallery:AllowedQuery:0"] = "filename";
+
+        GatewaySettings.AddSite(settings, "names", "/names", "oss", Host);
+        settings["Gateway:Sites:names:AllowedQuery:0"] = "filename";
 
         GatewaySettings.AddSite(settings, "s3", "/s3", "s3", Host);
         settings["Gateway:Sites:s3:AllowedQuery:0"] = "versionId";
