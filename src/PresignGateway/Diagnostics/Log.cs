@@ -6,6 +6,10 @@ namespace PresignGateway.Diagnostics;
 /// </summary>
 internal static partial class Log
 {
+    // 30-39: hosting (listeners, configuration files, the secrets directory). Kept at the top, apart from the rest.
+    [LoggerMessage(30, LogLevel.Information, "Prometheus metrics are served at {Address} only (Gateway:Telemetry:MetricsUrl).")]
+    public static partial void MetricsListening(ILogger logger, string address);
+
     [LoggerMessage(1, LogLevel.Debug, "No site for host {Host}; answered 404.")]
     public static partial void NoSite(ILogger logger, string host);
 

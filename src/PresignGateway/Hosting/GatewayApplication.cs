@@ -29,9 +29,16 @@ internal static class GatewayApplication
 
         configure?.Invoke(builder.Configuration);
         builder.Configuration.AddMountedSecrets();
+        var problems = new List<string>();
+        TelemetrySettings telemetry = GatewayTelemetry.ReadSettings(builder.Configuration, problems);
+        if (problems.Count > 0)
+        {
+            throw new StartupException(problems);
+        }
+
         builder.WebHost.ConfigureKestrel((context, kestrel) => ApplyKestrelLimits(context.Configuration.GetSection("Kestrel"), kestrel));
         builder.Logging.AddGatewayLogging();
-        builder.AddGatewayTelemetry();
+        builder.AddGatewayTelemetry(telemetry);
         builder.Services
             .AddTrustedProxies(builder.Configuration)
             .AddGatewayHealth()
@@ -52,7 +59,6 @@ internal static class GatewayApplication
         }
 
         app.MapGatewayHealth();
-        app.MapGatewayTelemetry();
         app.MapFallback("{**path}", app.Services.GetRequiredService<DownloadEndpoint>().HandleAsync);
         return app;
     }
