@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using PresignGateway.Configuration;
@@ -81,10 +82,19 @@ internal static class GatewayApplication
                 : current;
     }
 
+    /// <summary>
+    /// YARP, the hosting diagnostics and a few other framework categories log full URLs (a presigned URL, a signed
+    /// link's sig): wrap the logger factory so that no logging configuration can open them (see PinnedLoggerFactory).
+    /// </summary>
     private static ILoggingBuilder AddGatewayLogging(this ILoggingBuilder logging)
-        // YARP logs the full target URL ("Proxying to ...") at Information, signature included: never let it through,
-        // whatever the configuration says (a filter added in code after the configuration's wins for this category).
-        => logging.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.Warning);
+    {
+        logging.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(services => new PinnedLoggerFactory(new LoggerFactory(
+            services.GetServices<ILoggerProvider>(),
+            services.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),
+            services.GetService<IOptions<LoggerFactoryOptions>>(),
+            services.GetService<IExternalScopeProvider>()))));
+        return logging;
+    }
 
     private static IServiceCollection AddGatewayConfiguration(this IServiceCollection services)
     {
