@@ -307,7 +307,8 @@ start_gateway() { # log name, then extra KEY=value settings; sets app_pid and ba
   mkdir -p "$work/home" "$work/tmp"
   # Only what the image would have: its ENV, the listen address, and the given settings.
   env -i PATH="$PATH" HOME="$work/home" TMPDIR="$work/tmp" DOTNET_CLI_TELEMETRY_OPTOUT=1 \
-    "${runtime_env[@]}" ASPNETCORE_URLS=http://127.0.0.1:0 'Logging__LogLevel__Microsoft.Hosting.Lifetime=Information' "$@" \
+    "${runtime_env[@]}" ASPNETCORE_URLS=http://127.0.0.1:0 Gateway__Telemetry__MetricsUrl=http://127.0.0.1:0 \
+    'Logging__LogLevel__Microsoft.Hosting.Lifetime=Information' "$@" \
     dotnet "$publish/PresignGateway.dll" >"$log" 2>&1 &
   app_pid=$!
   deadline=$((SECONDS + 30))
@@ -417,6 +418,7 @@ moved_to_loopback() { # KEY=value lines on stdin -> the same, store endpoints an
         addressing+=("${key%__Endpoint}__Addressing=Path")
         ;;
       ConnectionStrings__Redis | Gateway__Cache__Redis) echo "$key=127.0.0.1:1" ;;
+      Gateway__Telemetry__MetricsUrl) echo "$key=http://127.0.0.1:0" ;; # a free loopback port, found in the log
       *) echo "$pair" ;;
     esac
   done
@@ -451,6 +453,14 @@ expect_ok kubernetes /readyz
 host=$(printf '%s\n' "${settings[@]}" | first_host) || true
 [[ -n $host ]] || fail "the ConfigMap's sites name no concrete host."
 expect kubernetes '502|504' "$host" /some/file.zip
+# The ConfigMap turns Prometheus on: /metrics on its own listener, with no-store; on the download port it's a download.
+metrics=$(grep -o 'served at http://127\.0\.0\.1:[0-9]*/metrics' "$log" | head -n 1 | sed 's/^served at //') || true
+[[ -n $metrics ]] || fail "kubernetes: the ConfigMap enables Prometheus, but the log names no metrics listener."
+curl -sSf --max-time 5 -D "$work/metrics.headers" -o "$work/metrics" "$metrics" || fail "kubernetes: GET $metrics failed."
+grep -q '^presign_gateway_' "$work/metrics" || fail "kubernetes: $metrics has no presign_gateway_ series."
+tr -d '\r' <"$work/metrics.headers" | grep -qi '^cache-control: no-store$' || fail "kubernetes: $metrics is not Cache-Control: no-store."
+expect kubernetes '502|504' "$host" /metrics
+echo "   GET $metrics -> 200 (no-store); /metrics on the download port is a download"
 # A Secret update as kubelet makes it: a new timestamped directory, then ..data swapped to it in one rename.
 mkdir "$secrets/..2030_01_01_00_01_00.000000000"
 while IFS= read -r pair; do

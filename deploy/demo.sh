@@ -49,7 +49,8 @@ put "releases/1.4.2/app-1.4.2.zip" "application/zip" "$seed/app.zip"
 
 cat <<TRY
 
-PresignGateway demo: store on $store, gateway on $gateway_url (in-memory cache, no Redis).
+PresignGateway demo: store on $store, gateway on $gateway_url (in-memory cache, no Redis), configured by
+$PWD/appsettings.json (edits apply without a restart).
 Try, from another terminal:
   curl -i $gateway_url/hello.txt
   curl -OJ $gateway_url/latest/app.zip                          # saved as app.zip (an alias of releases/1.4.2/app-1.4.2.zip)
@@ -63,4 +64,6 @@ Ctrl-C stops the demo.
 TRY
 
 export Gateway__Stores__demo__Endpoint="$store"
-dotnet run --project src/PresignGateway -c Release -- --urls "$gateway_url"
+# --config: the gateway loads and watches the repository's appsettings.json itself (on top of the copy in bin/), so
+# an edit to it applies while the demo runs.
+dotnet run --project src/PresignGateway -c Release -- --urls "$gateway_url" --config "$PWD/appsettings.json"

@@ -409,6 +409,10 @@ function checkKubernetesReferences(objects, kustomizations, files) {
     }
   }
 
+  for (const workload of workloads) {
+    checkMetricsPort(workload, named, byKind);
+  }
+
   for (const policy of byKind("NetworkPolicy")) {
     const { data, file, lineAt } = policy;
     if (matched(data.spec?.podSelector).length === 0) {
@@ -420,6 +424,77 @@ function checkKubernetesReferences(objects, kustomizations, files) {
       }
     }));
   }
+}
+
+/**
+ * The gateway's Prometheus listener (Gateway__Telemetry__PrometheusEndpoint, on Gateway__Telemetry__MetricsUrl, default
+ * http://+:9464): the container declares the port, the pod's prometheus.io annotations name it, no Service exposes it,
+ * and the NetworkPolicies that isolate the pods let it in only from selected namespaces (and still let downloads in).
+ */
+function checkMetricsPort(workload, named, byKind) {
+  const { data, file, lineAt } = workload;
+  const template = data.spec?.template ?? {};
+  const podAt = ["spec", "template", "spec"];
+  (template.spec?.containers ?? []).forEach((container, c) => {
+    const at = [...podAt, "containers", c];
+    const label = `${data.kind} ${data.metadata.name}, container ${container.name}`;
+    const settings = {};
+    for (const source of container.envFrom ?? []) {
+      Object.assign(settings, named("ConfigMap", source.configMapRef?.name)?.data.data ?? {});
+    }
+    for (const variable of container.env ?? []) {
+      if (typeof variable.value === "string") {
+        settings[variable.name] = variable.value;
+      }
+    }
+    if (String(settings.Gateway__Telemetry__PrometheusEndpoint ?? "false").toLowerCase() !== "true") {
+      return;
+    }
+    const url = settings.Gateway__Telemetry__MetricsUrl || "http://+:9464";
+    const port = Number(/^http:\/\/[^/]+:(\d+)\/?$/.exec(url)?.[1]);
+    if (!port) {
+      report(file, lineAt(at), `${label}: Gateway__Telemetry__MetricsUrl "${url}" should be http://HOST:PORT`);
+      return;
+    }
+    const declared = (container.ports ?? []).find((candidate) => candidate.containerPort === port);
+    if (!declared) {
+      report(file, lineAt([...at, "ports"]), `${label}: the metrics listener is on port ${port}; declare it as a containerPort`);
+    }
+    const annotations = template.metadata?.annotations ?? {};
+    if (annotations["prometheus.io/scrape"] !== "true" || annotations["prometheus.io/port"] !== String(port)) {
+      report(file, lineAt(["spec", "template", "metadata"]), `${data.kind} ${data.metadata.name}: annotate the pod template with prometheus.io/scrape "true" and prometheus.io/port "${port}" (the metrics listener)`);
+    }
+    const isMetrics = (target) => target === port || (declared?.name !== undefined && target === declared.name);
+    for (const service of byKind("Service").filter((candidate) => matchesSelector({ matchLabels: candidate.data.spec?.selector ?? {} }, template.metadata?.labels))) {
+      (service.data.spec?.ports ?? []).forEach((servicePort, i) => {
+        if (isMetrics(servicePort.targetPort ?? servicePort.port)) {
+          report(service.file, service.lineAt(["spec", "ports", i]), `Service ${service.data.metadata.name} exposes the metrics port ${port}: whatever routes to the Service (an Ingress, a CDN) would reach /metrics`);
+        }
+      });
+    }
+    const policies = byKind("NetworkPolicy").filter((policy) => (policy.data.spec?.policyTypes ?? ["Ingress"]).includes("Ingress") && matchesSelector(policy.data.spec?.podSelector, template.metadata?.labels));
+    if (policies.length === 0) {
+      report(file, lineAt(["spec", "template", "metadata"]), `${data.kind} ${data.metadata.name}: no NetworkPolicy selects these pods, so the metrics port ${port} is open to the whole cluster; admit it from the monitoring namespace only`);
+      return;
+    }
+    const rules = policies.flatMap((policy) => (policy.data.spec.ingress ?? []).map((rule, i) => ({ policy, rule, i })));
+    const admits = (rule, target) => !rule.ports || rule.ports.length === 0 || rule.ports.some((allowed) => allowed.port === undefined || allowed.port === target || (typeof allowed.port === "string" && allowed.port === (container.ports ?? []).find((p) => p.containerPort === target)?.name));
+    const metricsRules = rules.filter(({ rule }) => admits(rule, port));
+    if (metricsRules.length === 0) {
+      report(policies[0].file, policies[0].lineAt(["spec", "ingress"]), `NetworkPolicy ${policies[0].data.metadata.name}: nothing admits the metrics port ${port}, so Prometheus can't scrape it`);
+    }
+    for (const { policy, rule, i } of metricsRules) {
+      if (!rule.from || rule.from.length === 0 || rule.from.some((peer) => peer.ipBlock || (!peer.namespaceSelector && !peer.podSelector))) {
+        report(policy.file, policy.lineAt(["spec", "ingress", i]), `NetworkPolicy ${policy.data.metadata.name}: this rule admits the metrics port ${port} from anywhere; admit it from the monitoring namespace only`);
+      }
+    }
+    const http = (container.ports ?? []).filter((candidate) => candidate.containerPort !== port).map((candidate) => candidate.containerPort);
+    for (const target of http) {
+      if (!rules.some(({ rule }) => admits(rule, target) && (!rule.from || rule.from.length === 0))) {
+        report(policies[0].file, policies[0].lineAt(["spec", "ingress"]), `NetworkPolicy ${policies[0].data.metadata.name}: it isolates the gateway pods but doesn't admit port ${target} from everywhere, so downloads and probes are cut off`);
+      }
+    }
+  });
 }
 
 function checkWorkload(workload, named) {

@@ -20,9 +20,18 @@ try
     await app.RunAsync();
     return 0;
 }
+catch (StartupException invalid)
+{
+    return ReportInvalidConfiguration(invalid.Problems);
+}
 catch (OptionsValidationException invalid)
 {
-    // One message listing every problem, each saying what to fix; no stack trace.
-    Console.Error.WriteLine($"PresignGateway: the configuration is invalid:{Environment.NewLine}  - {string.Join($"{Environment.NewLine}  - ", invalid.Failures)}");
+    return ReportInvalidConfiguration([.. invalid.Failures]);
+}
+
+// One message listing every problem, each naming the setting and saying what to fix; no stack trace.
+static int ReportInvalidConfiguration(IReadOnlyList<string> problems)
+{
+    Console.Error.WriteLine($"PresignGateway: the configuration is invalid:{Environment.NewLine}  - {string.Join($"{Environment.NewLine}  - ", problems)}");
     return 1;
 }

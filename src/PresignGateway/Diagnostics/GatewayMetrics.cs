@@ -14,17 +14,20 @@ internal sealed class GatewayMetrics
     public GatewayMetrics(IMeterFactory meterFactory, SiteTableProvider sites)
     {
         Meter meter = meterFactory.Create(MeterName);
+        // The durations are in seconds; OTel's default buckets are made for milliseconds (every sample would land in
+        // le="5"). These are the boundaries ASP.NET Core's own request-duration histogram advises.
+        var seconds = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] };
         CacheHits = meter.CreateCounter<long>("presign_gateway.cache.hits", "{hit}", "Presigned URLs served from a cache tier (tag tier: memory or shared).");
         CacheMisses = meter.CreateCounter<long>("presign_gateway.cache.misses", "{miss}", "Lookups that found no usable URL in any tier.");
         Signings = meter.CreateCounter<long>("presign_gateway.signings", "{signing}", "URLs presigned by this process.");
-        SigningDuration = meter.CreateHistogram<double>("presign_gateway.signing.duration", "s", "Time to presign one URL.");
+        SigningDuration = meter.CreateHistogram("presign_gateway.signing.duration", "s", "Time to presign one URL.", tags: null, advice: seconds);
         RejectedSharedValues = meter.CreateCounter<long>(
             "presign_gateway.cache.rejected_shared_values", "{value}", "Values read from the shared tier (Redis) that failed a check and were replaced by a fresh signature (tags store, reason: mac, url, expiry, malformed).");
         RedisErrors = meter.CreateCounter<long>("presign_gateway.redis.errors", "{error}", "Failed or timed-out Redis operations (downloads went on by signing locally).");
         RejectedUrls = meter.CreateCounter<long>("presign_gateway.storage.rejected_urls", "{url}", "Cached URLs the store refused; evicted and signed again.");
         Requests = meter.CreateCounter<long>("presign_gateway.requests", "{request}", "Download requests by site, mode and outcome.");
         ResponseBytes = meter.CreateCounter<long>("presign_gateway.response.bytes", "By", "Body bytes of completed proxied downloads (their Content-Length).");
-        UpstreamDuration = meter.CreateHistogram<double>("presign_gateway.upstream.duration", "s", "Time from sending a request to the store to its response headers.");
+        UpstreamDuration = meter.CreateHistogram("presign_gateway.upstream.duration", "s", "Time from sending a request to the store to its response headers.", tags: null, advice: seconds);
         meter.CreateObservableGauge("presign_gateway.storage.clock_offset", () => ClockOffsets(sites), "s", "The store's clock minus ours, as read from its Date header; applied when over the threshold.");
         meter.CreateObservableGauge("presign_gateway.redis.connected", () => RedisConnected?.Invoke() switch { true => 1, false => 0, null => -1 }, "{state}", "1 when Redis is connected, 0 when configured but down (degraded), -1 when not configured.");
     }

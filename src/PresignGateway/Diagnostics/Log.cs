@@ -6,6 +6,28 @@ namespace PresignGateway.Diagnostics;
 /// </summary>
 internal static partial class Log
 {
+    // 30-39: hosting (listeners, configuration files, the secrets directory). Kept at the top, apart from the rest.
+    [LoggerMessage(30, LogLevel.Information, "Prometheus metrics are served at {Address} only (Gateway:Telemetry:MetricsUrl).")]
+    public static partial void MetricsListening(ILogger logger, string address);
+
+    [LoggerMessage(31, LogLevel.Information, "Watching the configuration file {Path} ({State}); a change applies without a restart.")]
+    public static partial void WatchingConfigurationFile(ILogger logger, string path, string state);
+
+    [LoggerMessage(32, LogLevel.Information, "Polling the secrets directory {Path} (Gateway:SecretsDirectory); a change applies without a restart.")]
+    public static partial void WatchingSecretsDirectory(ILogger logger, string path);
+
+    [LoggerMessage(33, LogLevel.Error, "The configuration file {Path} failed to load and none of its settings are read; no configuration change applies until it is fixed, and the configuration from before stays in force. {Reason}")]
+    public static partial void ConfigurationFileFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(34, LogLevel.Information, "The configuration file {Path} loads again.")]
+    public static partial void ConfigurationFileRecovered(ILogger logger, string path);
+
+    [LoggerMessage(35, LogLevel.Error, "A configuration change was not applied because these configuration files don't load: {Paths}. The configuration from before stays in force.")]
+    public static partial void ConfigurationHeldBack(ILogger logger, string paths);
+
+    [LoggerMessage(36, LogLevel.Warning, "The secrets file {Name} in {Directory} was not read: {Reason}.")]
+    public static partial void SecretFileRefused(ILogger logger, string name, string directory, string reason);
+
     [LoggerMessage(1, LogLevel.Debug, "No site for host {Host}; answered 404.")]
     public static partial void NoSite(ILogger logger, string host);
 

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using PresignGateway.Configuration;
@@ -20,20 +21,45 @@ internal static class GatewayApplication
     /// <param name="configure">Adds configuration sources before anything reads the configuration (the tests' settings).</param>
     public static WebApplicationBuilder CreateBuilder(string[] args, Action<ConfigurationManager>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        WebApplicationBuilder builder;
+        ConfigurationFiles files;
+        try
         {
-            Args = args,
-            // appsettings.json travels with the build output; reading it from there lets the app start from any directory.
-            ContentRootPath = AppContext.BaseDirectory,
-        });
+            builder = WebApplication.CreateBuilder(new WebApplicationOptions
+            {
+                Args = args,
+                // appsettings.json travels with the build output; reading it from there lets the app start from any directory.
+                ContentRootPath = AppContext.BaseDirectory,
+            });
+            configure?.Invoke(builder.Configuration);
+            files = ConfigurationFiles.Track(builder.Configuration);
+        }
+        catch (InvalidDataException broken)
+        {
+            throw new StartupException([ConfigurationFiles.Describe(broken)]);
+        }
 
-        configure?.Invoke(builder.Configuration);
-        builder.Configuration.AddMountedSecrets();
+        // Every problem of the configuration at once, binder errors included, before anything else reads it.
+        var problems = new List<string>();
+        TelemetrySettings telemetry = GatewayTelemetry.ReadSettings(builder.Configuration, problems);
+        TrustedProxies proxies = TrustedProxies.Read(builder.Configuration.GetSection("Gateway:ForwardedHeaders"), problems);
+        CheckKestrelLimits(builder.Configuration.GetSection("Kestrel"), problems);
+        GatewayOptions options = SettingReader.BindGateway(builder.Configuration, problems);
+        SiteTableBuilder.TryBuild(options, builder.Configuration, out IReadOnlyList<string> errors);
+        problems.AddRange(errors);
+        if (problems.Count > 0)
+        {
+            files.Dispose();
+            throw new StartupException(problems);
+        }
+
+        // A factory, so the container disposes it (and the secrets directory's poller) with the application.
+        builder.Services.AddSingleton(_ => files);
         builder.WebHost.ConfigureKestrel((context, kestrel) => ApplyKestrelLimits(context.Configuration.GetSection("Kestrel"), kestrel));
         builder.Logging.AddGatewayLogging();
-        builder.AddGatewayTelemetry();
+        builder.AddGatewayTelemetry(telemetry);
         builder.Services
-            .AddTrustedProxies(builder.Configuration)
+            .AddTrustedProxies(proxies)
             .AddGatewayHealth()
             .AddGatewayConfiguration()
             .AddPresigning(RedisConfiguration(builder.Configuration), builder.Configuration)
@@ -44,6 +70,7 @@ internal static class GatewayApplication
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         WebApplication app = builder.Build();
+        app.Services.GetRequiredService<ConfigurationFiles>().Started(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PresignGateway.Configuration"));
         app.Lifetime.ApplicationStarted.Register(() => ReportCacheMode(app.Services));
         ForwardedHeadersOptions forwarded = app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value;
         if (forwarded.KnownProxies.Count > 0 || forwarded.KnownIPNetworks.Count > 0)
@@ -52,9 +79,20 @@ internal static class GatewayApplication
         }
 
         app.MapGatewayHealth();
-        app.MapGatewayTelemetry();
         app.MapFallback("{**path}", app.Services.GetRequiredService<DownloadEndpoint>().HandleAsync);
         return app;
+    }
+
+    private static void CheckKestrelLimits(IConfigurationSection kestrelSection, List<string> problems)
+    {
+        SettingReader.Get(kestrelSection, "AddServerHeader", false, problems);
+        IConfigurationSection limits = kestrelSection.GetSection("Limits");
+        SettingReader.CheckValues(limits, typeof(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits), problems);
+        foreach (string rate in new[] { "MinResponseDataRate", "MinRequestBodyDataRate" })
+        {
+            SettingReader.Get(limits, $"{rate}:BytesPerSecond", 0d, problems);
+            SettingReader.Get(limits, $"{rate}:GracePeriod", TimeSpan.Zero, problems);
+        }
     }
 
     /// <summary>
@@ -75,10 +113,19 @@ internal static class GatewayApplication
                 : current;
     }
 
+    /// <summary>
+    /// YARP, the hosting diagnostics and a few other framework categories log full URLs (a presigned URL, a signed
+    /// link's sig): wrap the logger factory so that no logging configuration can open them (see PinnedLoggerFactory).
+    /// </summary>
     private static ILoggingBuilder AddGatewayLogging(this ILoggingBuilder logging)
-        // YARP logs the full target URL ("Proxying to ...") at Information, signature included: never let it through,
-        // whatever the configuration says (a filter added in code after the configuration's wins for this category).
-        => logging.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.Warning);
+    {
+        logging.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(services => new PinnedLoggerFactory(new LoggerFactory(
+            services.GetServices<ILoggerProvider>(),
+            services.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),
+            services.GetService<IOptions<LoggerFactoryOptions>>(),
+            services.GetService<IExternalScopeProvider>()))));
+        return logging;
+    }
 
     private static IServiceCollection AddGatewayConfiguration(this IServiceCollection services)
     {
@@ -141,52 +188,22 @@ internal static class GatewayApplication
         }
     }
 
-    /// <summary>
-    /// Keys from a mounted secrets directory (a Kubernetes Secret, say): one file per setting, named like
-    /// <c>Gateway__Stores__main__AccessKeySecret</c>. Polled, because mounted secrets change by a symlink swap that
-    /// file-change notifications miss; a change rotates keys without a restart.
-    /// </summary>
-    private static void AddMountedSecrets(this ConfigurationManager configuration)
+    private static IServiceCollection AddTrustedProxies(this IServiceCollection services, TrustedProxies proxies)
     {
-        string? directory = configuration["Gateway:SecretsDirectory"];
-        if (string.IsNullOrWhiteSpace(directory))
-        {
-            return;
-        }
-
-        configuration.AddKeyPerFile(source =>
-        {
-            source.FileProvider = new PhysicalFileProvider(Path.GetFullPath(directory)) { UsePollingFileWatcher = true, UseActivePolling = true };
-            source.Optional = true;
-            source.ReloadOnChange = true;
-            source.ReloadDelay = 100;
-        });
-    }
-
-    /// <summary>
-    /// X-Forwarded-For and X-Forwarded-Proto are honoured only from the proxies and networks listed in
-    /// <c>Gateway:ForwardedHeaders:KnownProxies</c> (addresses) and <c>KnownNetworks</c> (CIDR); with none listed the
-    /// headers are ignored, so a client can't claim another address.
-    /// </summary>
-    private static IServiceCollection AddTrustedProxies(this IServiceCollection services, ConfigurationManager configuration)
-    {
-        IConfigurationSection section = configuration.GetSection("Gateway:ForwardedHeaders");
-        string[] proxies = section.GetSection("KnownProxies").Get<string[]>() ?? [];
-        string[] networks = section.GetSection("KnownNetworks").Get<string[]>() ?? [];
         services.Configure<ForwardedHeadersOptions>(options =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            options.ForwardLimit = section.GetValue("ForwardLimit", 1);
+            options.ForwardLimit = proxies.ForwardLimit;
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
-            foreach (string proxy in proxies)
+            foreach (IPAddress proxy in proxies.Proxies)
             {
-                options.KnownProxies.Add(IPAddress.Parse(proxy));
+                options.KnownProxies.Add(proxy);
             }
 
-            foreach (string network in networks)
+            foreach (System.Net.IPNetwork network in proxies.Networks)
             {
-                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+                options.KnownIPNetworks.Add(network);
             }
         });
         return services;
@@ -201,5 +218,50 @@ internal static class GatewayApplication
         services.AddSingleton<DownloadEndpoint>();
         services.AddSingleton<Protection.DownloadRateLimiter>();
         return services;
+    }
+}
+
+/// <summary>
+/// X-Forwarded-For and X-Forwarded-Proto are honoured only from the proxies and networks listed in
+/// <c>Gateway:ForwardedHeaders:KnownProxies</c> (addresses) and <c>KnownNetworks</c> (CIDR); with none listed the
+/// headers are ignored, so a client can't claim another address.
+/// </summary>
+internal sealed record TrustedProxies(IReadOnlyList<IPAddress> Proxies, IReadOnlyList<System.Net.IPNetwork> Networks, int ForwardLimit)
+{
+    public static TrustedProxies Read(IConfigurationSection section, List<string> problems)
+    {
+        var proxies = new List<IPAddress>();
+        var networks = new List<System.Net.IPNetwork>();
+        foreach (IConfigurationSection entry in section.GetSection("KnownProxies").GetChildren())
+        {
+            if (IPAddress.TryParse(entry.Value, out IPAddress? address))
+            {
+                proxies.Add(address);
+            }
+            else
+            {
+                problems.Add($"{entry.Path} is '{entry.Value}': give an IPv4 or IPv6 address, such as 10.0.0.5 (a range goes in KnownNetworks).");
+            }
+        }
+
+        foreach (IConfigurationSection entry in section.GetSection("KnownNetworks").GetChildren())
+        {
+            if (System.Net.IPNetwork.TryParse(entry.Value, out System.Net.IPNetwork network))
+            {
+                networks.Add(network);
+            }
+            else
+            {
+                problems.Add($"{entry.Path} is '{entry.Value}': give a network in CIDR notation, such as 10.0.0.0/8, with no bits set after the prefix.");
+            }
+        }
+
+        int forwardLimit = SettingReader.Get(section, "ForwardLimit", 1, problems);
+        if (forwardLimit < 1)
+        {
+            problems.Add($"{section.Path}:ForwardLimit is {forwardLimit}: it must be at least 1.");
+        }
+
+        return new TrustedProxies(proxies, networks, forwardLimit);
     }
 }

@@ -2,24 +2,29 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using PresignGateway.Configuration;
 using PresignGateway.Diagnostics;
+using PresignGateway.Hosting;
 
 namespace PresignGateway.Sites;
 
 /// <summary>
 /// Holds the routing table in force. A configuration change (appsettings.json, a mounted file, a rotated key) builds
 /// a complete new table and swaps it in one reference write, so a request sees the old table or the new one, never
-/// half of each; a change that doesn't validate is logged and the old table stays.
+/// half of each; a change that doesn't validate is logged and the old table stays, and so it does while a
+/// configuration file fails to load (its settings would be missing from the new table).
 /// </summary>
 internal sealed class SiteTableProvider : IDisposable
 {
     private readonly IConfiguration _configuration;
+    private readonly ConfigurationFiles? _files;
     private readonly ILogger<SiteTableProvider> _logger;
     private readonly IDisposable _subscription;
     private volatile SiteTable _current;
+    private volatile string? _problem;
 
-    public SiteTableProvider(IConfiguration configuration, IOptions<GatewayOptions> options, ILogger<SiteTableProvider> logger)
+    public SiteTableProvider(IConfiguration configuration, IOptions<GatewayOptions> options, ILogger<SiteTableProvider> logger, ConfigurationFiles? files = null)
     {
         _configuration = configuration;
+        _files = files;
         _logger = logger;
         // The options were validated at start-up, so this build succeeds.
         _current = SiteTableBuilder.TryBuild(options.Value, configuration, out IReadOnlyList<string> errors)
@@ -29,30 +34,35 @@ internal sealed class SiteTableProvider : IDisposable
 
     public SiteTable Current => _current;
 
+    /// <summary>Why the configuration in force is not the configuration on disk, for readiness; null when it is.</summary>
+    public string? Problem => _files?.Broken() is { Count: > 0 } broken ? BrokenFiles(broken) : _problem;
+
     public void Dispose() => _subscription.Dispose();
+
+    private static string BrokenFiles(IReadOnlyList<string> broken)
+        => $"The configuration file {string.Join(", ", broken.Select(Path.GetFileName))} doesn't load (see the log); the configuration from before stays in force.";
 
     internal void Reload()
     {
-        GatewayOptions options;
-        try
+        if (_files?.Broken() is { Count: > 0 } broken)
         {
-            options = new GatewayOptions();
-            _configuration.GetSection(GatewayOptions.SectionName).Bind(options);
-        }
-        catch (InvalidOperationException e)
-        {
-            Log.ConfigurationRejected(_logger, e.Message);
+            Log.ConfigurationHeldBack(_logger, string.Join(", ", broken));
             return;
         }
 
-        SiteTable? table = SiteTableBuilder.TryBuild(options, _configuration, out IReadOnlyList<string> errors);
+        var problems = new List<string>();
+        GatewayOptions options = SettingReader.BindGateway(_configuration, problems);
+        IReadOnlyList<string> errors = problems;
+        SiteTable? table = problems.Count == 0 ? SiteTableBuilder.TryBuild(options, _configuration, out errors) : null;
         if (table is null)
         {
             Log.ConfigurationRejected(_logger, string.Join(" | ", errors));
+            _problem = "The changed configuration is invalid and was not applied (see the log); the configuration from before stays in force.";
             return;
         }
 
         _current = table;
+        _problem = null;
         Log.ConfigurationReloaded(_logger, table.Sites.Count);
     }
 }

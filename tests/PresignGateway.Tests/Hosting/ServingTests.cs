@@ -52,29 +52,55 @@ public sealed class ServingTests(TestStore store)
     }
 
     [Fact]
-    public async Task Prometheus_endpoint_is_served_when_enabled()
+    public async Task Prometheus_endpoint_is_served_on_its_own_listener_only()
     {
-        Dictionary<string, string?> settings = TestSites.Settings(store);
+        Dictionary<string, string?> settings = WithRootSite(TestSites.Settings(store));
         settings["Gateway:Telemetry:PrometheusEndpoint"] = "true";
         await using GatewayHost gateway = await GatewayHost.StartAsync(settings);
+        await store.PutObjectAsync(TestSites.Bucket(StoreKind.OssV4), "root/metrics", "an object called metrics"u8.ToArray());
         using HttpResponseMessage download = await gateway.Client.GetAsync(TestSites.PathFor(StoreKind.OssV4, false, "missing.txt"), TestContext.Current.CancellationToken);
+        Uri metricsAddress = Assert.IsType<Uri>(gateway.MetricsAddress);
+        Assert.NotEqual(gateway.BaseAddress.Port, metricsAddress.Port);
+        using HttpClient metricsClient = GatewayHost.CreateClient(metricsAddress);
 
-        using HttpResponseMessage metrics = await gateway.Client.GetAsync("/metrics", TestContext.Current.CancellationToken);
+        using HttpResponseMessage metrics = await metricsClient.GetAsync("/metrics", TestContext.Current.CancellationToken);
+        using HttpResponseMessage onDownloadListener = await gateway.Client.GetAsync("/metrics", TestContext.Current.CancellationToken);
+        using var withMetricsHost = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        withMetricsHost.Headers.Host = $"127.0.0.1:{metricsAddress.Port}";
+        using HttpResponseMessage spoofedHost = await gateway.Client.SendAsync(withMetricsHost, TestContext.Current.CancellationToken);
+        using HttpResponseMessage otherPath = await metricsClient.GetAsync("/root/metrics", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        Assert.Equal("no-store", metrics.Headers.CacheControl?.ToString());
         string text = await metrics.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.Contains("presign_gateway_requests", text, StringComparison.Ordinal);
         Assert.DoesNotContain("missing.txt", text, StringComparison.Ordinal);
+        // On the download listener /metrics is a download like any other, whatever Host the client claims.
+        Assert.Equal("an object called metrics", await onDownloadListener.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("an object called metrics", await spoofedHost.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        // And the metrics listener serves nothing else.
+        Assert.Equal(HttpStatusCode.NotFound, otherPath.StatusCode);
     }
 
     [Fact]
     public async Task Metrics_endpoint_is_absent_by_default()
     {
-        await using GatewayHost gateway = await GatewayHost.StartAsync(TestSites.Settings(store));
+        await using GatewayHost gateway = await GatewayHost.StartAsync(WithRootSite(TestSites.Settings(store)));
+        await store.PutObjectAsync(TestSites.Bucket(StoreKind.OssV4), "root/metrics", "an object called metrics"u8.ToArray());
 
         using HttpResponseMessage metrics = await gateway.Client.GetAsync("/metrics", TestContext.Current.CancellationToken);
 
-        Assert.NotEqual(HttpStatusCode.OK, metrics.StatusCode);
+        Assert.Null(gateway.MetricsAddress);
+        Assert.Equal("an object called metrics", await metrics.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>A site on 127.0.0.1 at <c>/</c>, serving keys under <c>root/</c>, so that <c>/metrics</c> is a download.</summary>
+    private static Dictionary<string, string?> WithRootSite(Dictionary<string, string?> settings)
+    {
+        settings["Gateway:Sites:root:Hosts:0"] = "127.0.0.1";
+        settings["Gateway:Sites:root:Store"] = "oss4";
+        settings["Gateway:Sites:root:KeyPrefix"] = "root/";
+        return settings;
     }
 
     [Fact]

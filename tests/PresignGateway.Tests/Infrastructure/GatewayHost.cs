@@ -32,6 +32,9 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The Prometheus listener's address (<c>http://127.0.0.1:PORT</c>), or null when it is off.</summary>
+    public Uri? MetricsAddress => _app.Services.GetService<MetricsListener>()?.Address;
+
     /// <param name="listenOnFreePort">False when the settings bring their own Kestrel endpoints (an HTTPS test).</param>
     /// <param name="configureFiles">Adds further configuration sources after the settings (a watched JSON file).</param>
     public static async Task<GatewayHost> StartAsync(
@@ -46,6 +49,8 @@ internal sealed class GatewayHost : IAsyncDisposable
                 ["Logging:LogLevel:Microsoft"] = "Trace",
                 ["Logging:LogLevel:Yarp"] = "Trace",
                 ["Logging:LogLevel:Yarp.ReverseProxy.Forwarder"] = "Trace",
+                // The metrics listener, when a test turns it on: loopback, a free port (MetricsAddress tells which).
+                ["Gateway:Telemetry:MetricsUrl"] = "http://127.0.0.1:0",
             });
             configuration.AddInMemoryCollection(settings);
             configureFiles?.Invoke(configuration);
