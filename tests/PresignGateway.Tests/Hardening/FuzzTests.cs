@@ -31,7 +31,7 @@ public sealed partial class FuzzTests(TestStore store)
     {
         "Date", "Connection", "Content-Length", "Transfer-Encoding", "Content-Type", "Cache-Control", "X-Content-Type-Options",
         "Content-Disposition", "ETag", "Last-Modified", "Accept-Ranges", "Content-Range", "Content-Encoding", "Content-Language",
-        "Expires", "Allow", "Retry-After",
+        "Expires", "Allow", "Retry-After", "Content-Security-Policy",
     };
 
     private static readonly string[] SingleValued = ["Content-Disposition", "Content-Length", "Content-Type", "Cache-Control", "Content-Range", "ETag"];
