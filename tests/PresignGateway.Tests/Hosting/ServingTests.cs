@@ -23,9 +23,9 @@ public sealed class ServingTests(TestStore store)
         string keyPath = Path.Combine(directory.Path, "gateway.key");
         await File.WriteAllTextAsync(certificatePath, certificate.ExportCertificatePem(), TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem(), TestContext.Current.CancellationToken);
-        int port = GatewayProcessTests.FreePort();
         Dictionary<string, string?> settings = TestSites.Settings(store);
-        settings["Kestrel:Endpoints:Https:Url"] = $"https://127.0.0.1:{port}";
+        // Port 0, read back from the server: a port picked before the bind can be taken by a parallel test meanwhile.
+        settings["Kestrel:Endpoints:Https:Url"] = "https://127.0.0.1:0";
         settings["Kestrel:Endpoints:Https:Protocols"] = "Http1AndHttp2";
         settings["Kestrel:Endpoints:Https:Certificate:Path"] = certificatePath;
         settings["Kestrel:Endpoints:Https:Certificate:KeyPath"] = keyPath;
@@ -38,7 +38,7 @@ public sealed class ServingTests(TestStore store)
         {
             SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString() },
         };
-        using var client = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{port}") };
+        using var client = new HttpClient(handler) { BaseAddress = gateway.BaseAddress };
         using var get = new HttpRequestMessage(HttpMethod.Get, TestSites.PathFor(StoreKind.OssV4, false, objectKey))
         {
             Version = HttpVersion.Version20,
