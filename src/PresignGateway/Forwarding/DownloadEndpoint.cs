@@ -162,7 +162,10 @@ internal sealed class DownloadEndpoint
         {
             BodyCopyOutcome.StoreFailed => "storage_error",
             BodyCopyOutcome.StoreStalled => "storage_timeout",
-            _ when aborted => "client_aborted",
+            BodyCopyOutcome.ClientGone => "client_aborted",
+            // A client that closes the connection once it has the whole answer did not abort anything: only an
+            // answer never started counts (a completed body is judged by its status below).
+            null when aborted && !context.Response.HasStarted => "client_aborted",
             // Told apart from the gateway's own 403s: a role that lost GetObject shows here, not as a gateway failure.
             _ when status == StatusCodes.Status403Forbidden && exchange?.Refusal is not null => "storage_denied",
             _ => Outcome(status),
