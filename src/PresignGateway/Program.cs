@@ -3,6 +3,18 @@ using PresignGateway.Cli;
 using PresignGateway.Hosting;
 
 // The executable doubles as a command-line tool: dispatch before the web host exists, so stdout carries only the result.
+if (ExecutableUsage.IsHelp(args))
+{
+    Console.Out.Write(ExecutableUsage.Text + Environment.NewLine);
+    return 0;
+}
+
+if (ExecutableUsage.IsVersion(args))
+{
+    Console.Out.Write("PresignGateway " + ExecutableUsage.Version + Environment.NewLine);
+    return 0;
+}
+
 if (args is ["presign", .. var presignArgs])
 {
     return PresignCommand.Run(presignArgs, Console.In, Console.Out, Console.Error, Environment.GetEnvironmentVariable, TimeProvider.System);
