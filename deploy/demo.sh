@@ -64,6 +64,8 @@ Ctrl-C stops the demo.
 TRY
 
 export Gateway__Stores__demo__Endpoint="$store"
+# Logs for a person at a terminal; deployments keep the default JSON lines.
+export Logging__Console__FormatterName=${Logging__Console__FormatterName:-simple}
 # --config: the gateway loads and watches the repository's appsettings.json itself (on top of the copy in bin/), so
 # an edit to it applies while the demo runs.
 dotnet run --project src/PresignGateway -c Release -- --urls "$gateway_url" --config "$PWD/appsettings.json"

@@ -45,11 +45,25 @@ internal static class GatewayTelemetry
 
     public static WebApplicationBuilder AddGatewayTelemetry(this WebApplicationBuilder builder, TelemetrySettings settings)
     {
-        builder.Logging.AddJsonConsole(options =>
+        // JSON lines for log collectors by default; Logging:Console:FormatterName=simple for a person at a terminal
+        // (deploy/demo.sh sets it). Chosen here because AddJsonConsole would override the setting.
+        if (string.Equals(builder.Configuration["Logging:Console:FormatterName"], "simple", StringComparison.OrdinalIgnoreCase))
         {
-            options.UseUtcTimestamp = true;
-            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-        });
+            builder.Logging.AddSimpleConsole(options =>
+            {
+                options.SingleLine = true;
+                options.UseUtcTimestamp = true;
+                options.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+        else
+        {
+            builder.Logging.AddJsonConsole(options =>
+            {
+                options.UseUtcTimestamp = true;
+                options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
 
         bool prometheus = settings.PrometheusEndpoint;
         bool otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);

@@ -54,6 +54,9 @@ public sealed class DemoScriptTests
             Assert.Equal(whole, await File.ReadAllBytesAsync(Path.Combine(directory.Path, "big.bin"), TestContext.Current.CancellationToken));
             Assert.Equal("Hello from PresignGateway.\n", await File.ReadAllTextAsync(Path.Combine(directory.Path, "hello.txt"), TestContext.Current.CancellationToken));
             Assert.StartsWith("HTTP/1.1 302", head, StringComparison.Ordinal);
+            // The demo talks to a person: plain log lines ("info: ..."), not the JSON lines of a deployment.
+            Assert.Contains(output, line => line.Contains("info: PresignGateway.", StringComparison.Ordinal));
+            Assert.DoesNotContain(output, line => line.StartsWith("{\"Timestamp\"", StringComparison.Ordinal));
         }
         finally
         {
