@@ -98,12 +98,20 @@ for MODE in $FLOOD_MODES; do
     -s "$BENCH_DIR/flood.lua" "http://127.0.0.1:$GW_PORT" >"$WORK/wrk-$MODE.txt" 2>&1 &
   WRK_PID=$!
   STARTED_PIDS+=("$WRK_PID")
-  prev_req=0; prev_t=$T0; prev_ticks=$(cpu_ticks "$GW_PID")
+  prev_req=0; prev_t=$T0; prev_ticks=$(cpu_ticks "$GW_PID"); next_sample=$((T0 + SAMPLE_SECONDS * 1000000000)); stopped=0
+  # wrk runs for its whole -d even after every thread has stopped: end it (SIGINT: it still reports) once all
+  # responses are in. Checked twice a second; sampled every SAMPLE_SECONDS.
   while kill -0 "$WRK_PID" 2>/dev/null; do
-    sleep "$SAMPLE_SECONDS"
-    kill -0 "$GW_PID" 2>/dev/null || { echo "gone" >"$WORK/died-$MODE"; break; }
-    now=$(date +%s%N)
+    sleep 0.5
+    kill -0 "$GW_PID" 2>/dev/null || { echo "gone" >"$WORK/died-$MODE"; kill -INT "$WRK_PID" 2>/dev/null || true; break; }
     req=$(cat "$WORK/counts-$MODE"/count-*[0-9] 2>/dev/null | awk '{ n += $1 } END { print n + 0 }')
+    if ((req >= FLOOD_KEYS && !stopped)); then
+      stopped=1
+      kill -INT "$WRK_PID" 2>/dev/null || true
+    fi
+    now=$(date +%s%N)
+    ((now >= next_sample || stopped)) || continue
+    next_sample=$((next_sample + SAMPLE_SECONDS * 1000000000))
     ticks=$(cpu_ticks "$GW_PID")
     metrics=$(scrape_metrics "$GW_PORT")
     tier=$(gauge presign_gateway_cache_memory_bytes <<<"$metrics")
@@ -113,9 +121,10 @@ for MODE in $FLOOD_MODES; do
       -v rss="$(rss_kb "$GW_PID")" -v tier="${tier:-0}" -v ent="${entries:-0}" -v heap="${heap:-0}" -v dc="$((ticks - prev_ticks))" -v hz="$CLK_TCK" \
       'BEGIN { s = dt / 1e9; printf "%d\t%d\t%.0f\t%.1f\t%.1f\t%d\t%.1f\t%.2f\n", t, req, dr / s, rss / 1024, tier / 1048576, ent, heap / 1048576, dc / hz / s }' >>"$SAMPLES"
     prev_req=$req; prev_t=$now; prev_ticks=$ticks
+    ((stopped)) && break
   done
   wait "$WRK_PID" 2>/dev/null || true
-  T1=$(date +%s%N)
+  T1=${prev_t}
   ALIVE=1
   kill -0 "$GW_PID" 2>/dev/null || ALIVE=0
   [[ -f "$WORK/died-$MODE" ]] && ALIVE=0
