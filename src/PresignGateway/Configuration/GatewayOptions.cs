@@ -151,6 +151,14 @@ internal sealed class CacheOptions
     /// <summary>The most URLs the in-process tier holds.</summary>
     public int MaxEntries { get; set; } = 100_000;
 
+    /// <summary>The most memory the in-process tier holds, each URL charged what it keeps alive (key, URL, parsed URI, overhead).</summary>
+    public long MaxBytes { get; set; } = DefaultMaxBytes;
+
+    public const long DefaultMaxBytes = 64L * 1024 * 1024;
+
+    /// <summary>One URL with long hostile names costs up to about 40 KB: below this, the tier would hold too few.</summary>
+    public const long MinMaxBytes = 1024 * 1024;
+
     /// <summary>A StackExchange.Redis connection string for the shared tier; <c>ConnectionStrings:Redis</c> works too. Empty: in-process only.</summary>
     public string? Redis { get; set; }
 

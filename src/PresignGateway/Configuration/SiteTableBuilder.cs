@@ -43,6 +43,11 @@ internal sealed class SiteTableBuilder
             _errors.Add("Gateway:Cache:MaxEntries must be at least 1 (default 100000).");
         }
 
+        if (options.Cache.MaxBytes < CacheOptions.MinMaxBytes)
+        {
+            _errors.Add(string.Create(CultureInfo.InvariantCulture, $"Gateway:Cache:MaxBytes is {options.Cache.MaxBytes}: set at least {CacheOptions.MinMaxBytes} (1 MiB), in bytes; the default is {CacheOptions.DefaultMaxBytes} (64 MiB)."));
+        }
+
         CheckUpstream(options.Upstream);
         CheckRateLimit(options.ClientRateLimit, "Gateway:ClientRateLimit");
         if (options.ClientRateLimit is { IPv6PrefixLength: < ClientRateLimitOptions.MinIPv6PrefixLength or > ClientRateLimitOptions.MaxIPv6PrefixLength } client)

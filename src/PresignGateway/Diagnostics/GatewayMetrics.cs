@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using PresignGateway.Presigning;
 using PresignGateway.Sites;
 
 namespace PresignGateway.Diagnostics;
@@ -29,6 +30,8 @@ internal sealed class GatewayMetrics
         ResponseBytes = meter.CreateCounter<long>("presign_gateway.response.bytes", "By", "Body bytes of completed proxied downloads (their Content-Length).");
         UpstreamDuration = meter.CreateHistogram("presign_gateway.upstream.duration", "s", "Time from sending a request to the store to its response headers.", tags: null, advice: seconds);
         meter.CreateObservableGauge("presign_gateway.storage.clock_offset", () => ClockOffsets(sites), "s", "The store's clock minus ours, as read from its Date header; applied when over the threshold.");
+        meter.CreateObservableGauge("presign_gateway.cache.memory.bytes", () => MemoryTier?.Bytes ?? 0, "By", "Bytes charged to the in-process URL tier (at most Gateway:Cache:MaxBytes).");
+        meter.CreateObservableGauge("presign_gateway.cache.memory.entries", () => MemoryTier?.Count ?? 0, "{entry}", "URLs held in the in-process tier (at most Gateway:Cache:MaxEntries).");
         meter.CreateObservableGauge("presign_gateway.redis.connected", () => RedisConnected?.Invoke() switch { true => 1, false => 0, null => -1 }, "{state}", "1 when Redis is connected, 0 when configured but down (degraded), -1 when not configured.");
     }
 
@@ -51,6 +54,9 @@ internal sealed class GatewayMetrics
     public Counter<long> ResponseBytes { get; }
 
     public Histogram<double> UpstreamDuration { get; }
+
+    /// <summary>Set by the URL cache: the in-process tier whose size the gauges report.</summary>
+    public MemoryTier? MemoryTier { get; set; }
 
     /// <summary>Set by the Redis connection when Redis is configured.</summary>
     public Func<bool>? RedisConnected { get; set; }

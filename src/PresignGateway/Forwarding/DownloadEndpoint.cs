@@ -246,6 +246,12 @@ internal sealed class DownloadEndpoint
                 return;
             }
 
+            if (exchange.UpstreamStatus == StatusCodes.Status404NotFound)
+            {
+                // No object: keep no URL for it in either tier, or a flood of made-up names fills them.
+                await _cache.EvictAsync(target, context.RequestAborted).ConfigureAwait(false);
+            }
+
             if (error != ForwarderError.None)
             {
                 await ReportForwardingErrorAsync(context, site, error).ConfigureAwait(false);

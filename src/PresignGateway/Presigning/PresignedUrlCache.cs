@@ -46,7 +46,8 @@ internal sealed class PresignedUrlCache
         _shared = shared;
         _time = time;
         _metrics = metrics;
-        _memory = new MemoryTier(options.Value.Cache.MaxEntries);
+        _memory = new MemoryTier(options.Value.Cache.MaxEntries, options.Value.Cache.MaxBytes);
+        metrics.MemoryTier = _memory;
         _refreshBefore = options.Value.Cache.RefreshBefore;
     }
 
