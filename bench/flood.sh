@@ -60,7 +60,7 @@ UP_PID=$LAST_PID
 wait_http nginx-upstream "$UP_PID" "http://127.0.0.1:$UP_PORT/bench/1k.bin"
 CLK_TCK=$(getconf CLK_TCK)
 
-# scrape_metrics PORT: the gateway's Prometheus text. The one place that knows where /metrics is served.
+# scrape_metrics PORT: the gateway's Prometheus text, from its metrics listener (Gateway:Telemetry:MetricsUrl).
 scrape_metrics() {
   curl -s --max-time 3 "http://127.0.0.1:$1/metrics" || true
 }
@@ -75,8 +75,10 @@ FAIL=()
 : >"$REPORT"
 for MODE in $FLOOD_MODES; do
   free_port GW_PORT
+  free_port METRICS_PORT
   mapfile -t gateway_env < <(gateway_settings "$UP_PORT")
   gateway_env+=(DOTNET_GCHeapHardLimit="$HEAP_LIMIT" Gateway__Telemetry__PrometheusEndpoint=true
+    Gateway__Telemetry__MetricsUrl="http://127.0.0.1:$METRICS_PORT"
     Gateway__Sites__proxy__AllowedQuery__0=filename Gateway__Sites__redirect__AllowedQuery__0=filename)
   [[ -n "$FLOOD_MAX_BYTES" ]] && gateway_env+=(Gateway__Cache__MaxBytes="$FLOOD_MAX_BYTES")
   start "gateway-$MODE" "" env "${gateway_env[@]}" dotnet "$GATEWAY_DLL" --urls "http://127.0.0.1:$GW_PORT"
@@ -86,7 +88,7 @@ for MODE in $FLOOD_MODES; do
   [[ "$MODE" == redirect ]] && { prefix=/r/; expect=302; }
   got=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GW_PORT${prefix}flood/check/%E4%B8%80?filename=%E4%B8%80.txt")
   [[ "$got" == "$expect" ]] || die "$MODE: a flood request gave $got, expected $expect"
-  [[ -n "$(scrape_metrics "$GW_PORT" | gauge presign_gateway_cache_memory_entries)" ]] || die "$MODE: no /metrics"
+  [[ -n "$(scrape_metrics "$METRICS_PORT" | gauge presign_gateway_cache_memory_entries)" ]] || die "$MODE: no /metrics"
 
   mkdir -p "$WORK/counts-$MODE"
   SAMPLES="$WORK/samples-$MODE.tsv"
@@ -113,7 +115,7 @@ for MODE in $FLOOD_MODES; do
     ((now >= next_sample || stopped)) || continue
     next_sample=$((next_sample + SAMPLE_SECONDS * 1000000000))
     ticks=$(cpu_ticks "$GW_PID")
-    metrics=$(scrape_metrics "$GW_PORT")
+    metrics=$(scrape_metrics "$METRICS_PORT")
     tier=$(gauge presign_gateway_cache_memory_bytes <<<"$metrics")
     entries=$(gauge presign_gateway_cache_memory_entries <<<"$metrics")
     heap=$(gauge dotnet_gc_last_collection_heap_size_bytes <<<"$metrics")

@@ -89,6 +89,12 @@ internal sealed class PresignedUrlCache
             return new CacheLookup(value, CacheTier.Signed);
         }
 
+        if (miss.FoundInMemory)
+        {
+            _metrics.CacheHits.Add(1, Tiers.Memory);
+            return new CacheLookup(value, CacheTier.Memory);
+        }
+
         if (value.FromSharedTier && !value.PassedSharedCheck)
         {
             string? reason = RejectionReason(value, target, key);
@@ -170,8 +176,19 @@ internal sealed class PresignedUrlCache
     {
         public bool Signed { get; private set; }
 
+        /// <summary>True when a concurrent miss had already signed and filled the in-process tier.</summary>
+        public bool FoundInMemory { get; private set; }
+
         public CachedPresignedUrl SignAndRemember()
         {
+            // HybridCache joins misses that overlap, not one that starts just after another finished: look again,
+            // so a burst for one object signs once however the callers are scheduled.
+            if (cache._memory.TryGet(target, target.Store.Now(cache._time), out CachedPresignedUrl fresh))
+            {
+                FoundInMemory = true;
+                return fresh;
+            }
+
             cache._metrics.CacheMisses.Add(1);
             CachedPresignedUrl value = cache.Sign(target, sharedCacheKey);
             Signed = true;

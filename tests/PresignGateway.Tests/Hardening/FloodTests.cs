@@ -33,12 +33,14 @@ public sealed class FloodTests(TestStore store, ITestOutputHelper output)
     public async Task A_flood_of_long_hostile_names_keeps_the_tier_within_its_bytes_and_the_heap_flat(string mode)
     {
         int port = GatewayProcessTests.FreePort();
+        int metricsPort = GatewayProcessTests.FreePort();
         var environment = new Dictionary<string, string?>
         {
             ["DOTNET_GCHeapHardLimit"] = "0x20000000",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Gateway__Telemetry__PrometheusEndpoint"] = "true",
+            ["Gateway__Telemetry__MetricsUrl"] = $"http://127.0.0.1:{metricsPort}",
             ["Gateway__Cache__MaxBytes"] = MaxBytes.ToString(CultureInfo.InvariantCulture),
             ["Gateway__Stores__flood__Provider"] = "S3V4",
             ["Gateway__Stores__flood__Endpoint"] = store.Endpoint,
@@ -59,6 +61,7 @@ public sealed class FloodTests(TestStore store, ITestOutputHelper output)
         try
         {
             using HttpClient client = GatewayHost.CreateClient(new Uri($"http://127.0.0.1:{port}"));
+            using HttpClient metricsClient = GatewayHost.CreateClient(new Uri($"http://127.0.0.1:{metricsPort}"));
             await GatewayProcessTests.WaitUntilHealthyAsync(client);
             string prefix = $"flood/{Guid.NewGuid():N}/";
             int expectedStatus = mode == "Proxy" ? 404 : 302;
@@ -102,7 +105,7 @@ public sealed class FloodTests(TestStore store, ITestOutputHelper output)
             var started = Stopwatch.StartNew();
             while (!flood.IsCompleted && !gateway.HasExited)
             {
-                if (await ScrapeAsync(client) is { } metrics)
+                if (await ScrapeAsync(metricsClient) is { } metrics)
                 {
                     samples.Add((Math.Min(Volatile.Read(ref next), Keys), Gauge(metrics, "presign_gateway_cache_memory_bytes"), Gauge(metrics, "dotnet_gc_last_collection_heap_size_bytes")));
                 }
@@ -160,8 +163,8 @@ public sealed class FloodTests(TestStore store, ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The gateway's Prometheus text, or null when it did not answer. The one place that knows where /metrics is
-    /// served, so a move to its own listener changes only this.
+    /// The gateway's Prometheus text from its metrics listener (Gateway:Telemetry:MetricsUrl), or null when it did
+    /// not answer.
     /// </summary>
     private static async Task<string?> ScrapeAsync(HttpClient client)
     {
