@@ -1,4 +1,10 @@
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using PresignGateway.Configuration;
+using PresignGateway.Diagnostics;
+using PresignGateway.Presigning;
+using PresignGateway.Sites;
 
 namespace PresignGateway.Benchmarks;
 
@@ -17,4 +23,25 @@ internal static class BenchmarkSettings
             [$"Gateway:Stores:{StoreName}:AccessKeyId"] = "test-access-key-id",
             [$"Gateway:Stores:{StoreName}:AccessKeySecret"] = "TestSecret/abc+123=xyz",
         }).AddInMemoryCollection(sites).Build();
+
+    /// <summary>The presigned-URL cache as the gateway composes it (in-process only), over one site on the OSS store.</summary>
+    public static ServiceProvider CacheServices()
+    {
+        IConfiguration configuration = WithOssStore(new Dictionary<string, string?>
+        {
+            ["Gateway:Sites:downloads:Hosts:0"] = "downloads.example.com",
+            ["Gateway:Sites:downloads:Store"] = StoreName,
+        });
+        var services = new ServiceCollection();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(configuration);
+        services.AddLogging();
+        services.AddMetrics();
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName));
+        services.AddSingleton<SiteTableProvider>();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddHybridCache();
+        services.AddSingleton<PresignedUrlCache>();
+        return services.BuildServiceProvider();
+    }
 }

@@ -32,22 +32,7 @@ public class CacheBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        IConfiguration configuration = BenchmarkSettings.WithOssStore(new Dictionary<string, string?>
-        {
-            ["Gateway:Sites:downloads:Hosts:0"] = "downloads.example.com",
-            ["Gateway:Sites:downloads:Store"] = BenchmarkSettings.StoreName,
-        });
-        var services = new ServiceCollection();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(configuration);
-        services.AddLogging();
-        services.AddMetrics();
-        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName));
-        services.AddSingleton<SiteTableProvider>();
-        services.AddSingleton<GatewayMetrics>();
-        services.AddHybridCache();
-        services.AddSingleton<PresignedUrlCache>();
-        _services = services.BuildServiceProvider();
+        _services = BenchmarkSettings.CacheServices();
         _cache = _services.GetRequiredService<PresignedUrlCache>();
         StoreTarget store = _services.GetRequiredService<SiteTableProvider>().Current.Sites[0].Store;
         _target = new PresignTarget(store, PresignMethod.Get, "releases/1.4.2/app-1.4.2.zip", null, null, null);
