@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and is missing, on Debian or Ubuntu: redis-server, chromium, curl, wget,
-# nginx (the CDN stand-in of the cache tests), Node.js with npm. Called by tests/run.sh (and so by .ci/run); safe to
+# nginx and Varnish (the CDN stand-ins of the cache tests), Node.js with npm. Called by tests/run.sh (and so by .ci/run); safe to
 # run again (it installs nothing when everything is there). The .NET 10 SDK is not installed here: see README.md.
 # Exit status: 0 when everything is there afterwards, 1 otherwise (with the missing tools and how to get them).
 set -euo pipefail
 
-declare -A package_of=([redis-server]=redis-server [chromium]=chromium [curl]=curl [wget]=wget [nginx]=nginx [node]=nodejs [npm]=npm)
+declare -A package_of=([redis-server]=redis-server [chromium]=chromium [curl]=curl [wget]=wget [nginx]=nginx [varnishd]=varnish [node]=nodejs [npm]=npm)
 missing_tools() {
   local tool
   for tool in "${!package_of[@]}"; do
@@ -25,9 +25,9 @@ if ((${#missing[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     "${as_root[@]}" apt-get update -qq
     "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
-    # The tests start their own redis-server and nginx on free ports; the distribution's services are not used.
+    # The tests start their own redis-server, nginx and varnishd on free ports; the distribution's services are not used.
     if command -v systemctl >/dev/null 2>&1; then
-      "${as_root[@]}" systemctl disable --now redis-server nginx >/dev/null 2>&1 || true
+      "${as_root[@]}" systemctl disable --now redis-server nginx varnish >/dev/null 2>&1 || true
     fi
     mapfile -t missing < <(missing_tools)
   fi
@@ -35,7 +35,7 @@ fi
 
 if ((${#missing[@]})) || ((${dotnet_missing:-0})); then
   echo "tests/setup.sh: missing ${missing[*]}${dotnet_missing:+ dotnet}." >&2
-  echo "  On Debian/Ubuntu, as root (or with sudo): apt-get install -y redis-server chromium curl wget nginx nodejs npm;" >&2
+  echo "  On Debian/Ubuntu, as root (or with sudo): apt-get install -y redis-server chromium curl wget nginx varnish nodejs npm;" >&2
   echo "  the .NET 10 SDK from https://dot.net (or your distribution's dotnet-sdk-10.0 package)." >&2
   exit 1
 fi

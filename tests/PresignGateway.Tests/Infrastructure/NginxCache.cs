@@ -30,7 +30,23 @@ internal sealed class NginxCache : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<NginxCache> StartAsync(Uri origin)
+    public static Task<NginxCache> StartAsync(Uri origin)
+        => StartAsync((port, dir) => string.Create(CultureInfo.InvariantCulture, $$"""
+            proxy_cache_path {{dir}}/cache levels=1 keys_zone=gateway:1m max_size=16m inactive=10m use_temp_path=off;
+            server {
+                listen 127.0.0.1:{{port}};
+                location / {
+                    proxy_pass http://127.0.0.1:{{origin.Port}};
+                    proxy_http_version 1.1;
+                    proxy_set_header Host $host;
+                    proxy_cache gateway;
+                    add_header X-Cache-Status $upstream_cache_status always;
+                }
+            }
+            """));
+
+    /// <summary>Starts nginx with the given contents of its <c>http</c> block (given the port to listen on and a directory of its own).</summary>
+    public static async Task<NginxCache> StartAsync(Func<int, string, string> httpBlock)
     {
         var directory = new TemporaryDirectory();
         int port = Hosting.GatewayProcessTests.FreePort();
@@ -41,7 +57,7 @@ internal sealed class NginxCache : IAsyncDisposable
             worker_processes 1;
             pid {{dir}}/nginx.pid;
             error_log stderr warn;
-            events { worker_connections 64; }
+            events { worker_connections 256; }
             http {
                 access_log off;
                 client_body_temp_path {{dir}}/body;
@@ -49,17 +65,7 @@ internal sealed class NginxCache : IAsyncDisposable
                 fastcgi_temp_path {{dir}}/fastcgi;
                 uwsgi_temp_path {{dir}}/uwsgi;
                 scgi_temp_path {{dir}}/scgi;
-                proxy_cache_path {{dir}}/cache levels=1 keys_zone=gateway:1m max_size=16m inactive=10m use_temp_path=off;
-                server {
-                    listen 127.0.0.1:{{port}};
-                    location / {
-                        proxy_pass http://127.0.0.1:{{origin.Port}};
-                        proxy_http_version 1.1;
-                        proxy_set_header Host $host;
-                        proxy_cache gateway;
-                        add_header X-Cache-Status $upstream_cache_status always;
-                    }
-                }
+            {{httpBlock(port, dir)}}
             }
             """);
         string configPath = Path.Combine(dir, "nginx.conf");
