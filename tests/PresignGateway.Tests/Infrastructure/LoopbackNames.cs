@@ -13,6 +13,12 @@ internal static class LoopbackNames
 {
     public static async Task EnsureLoopbackAsync(string hostName, CancellationToken cancellationToken = default)
     {
+        // Look before resolving: without a local answer the lookup itself would be a DNS query leaving the machine.
+        if (HostsLineProblem() is string problem)
+        {
+            throw new InvalidOperationException(Advice(hostName, problem));
+        }
+
         IPAddress[] addresses;
         try
         {
@@ -27,6 +33,45 @@ internal static class LoopbackNames
         {
             throw new InvalidOperationException(Advice(hostName, $"resolves to {string.Join(", ", (object[])addresses)}, not to loopback only"));
         }
+    }
+
+    /// <summary>
+    /// Why glibc would ask DNS for a <c>*.localhost</c> name, or null: the hosts line of /etc/nsswitch.conf must name
+    /// <c>myhostname</c> (or systemd's <c>resolve</c>, which answers them locally too) before <c>dns</c>.
+    /// </summary>
+    private static string? HostsLineProblem()
+    {
+        const string NsSwitch = "/etc/nsswitch.conf";
+        if (!OperatingSystem.IsLinux() || !File.Exists(NsSwitch))
+        {
+            return null;
+        }
+
+        foreach (string line in File.ReadLines(NsSwitch))
+        {
+            string trimmed = line.Trim();
+            if (!trimmed.StartsWith("hosts:", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (string source in trimmed["hosts:".Length..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (source is "myhostname" or "resolve")
+                {
+                    return null;
+                }
+
+                if (source == "dns")
+                {
+                    break;
+                }
+            }
+
+            return $"would be looked up in DNS ({NsSwitch}: '{trimmed}')";
+        }
+
+        return $"would be looked up in DNS ({NsSwitch} has no hosts line)";
     }
 
     private static string Advice(string hostName, string problem)
