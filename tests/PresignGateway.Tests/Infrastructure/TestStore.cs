@@ -29,6 +29,12 @@ public sealed class TestStore : IAsyncLifetime
     public const string CnameHost = "localhost";
     public const string CnameBucket = "cname-bucket";
 
+    /// <summary>
+    /// The base host of virtual-hosted requests: <c>&lt;bucket&gt;.localhost:PORT</c> is <c>bucket</c>. The names resolve
+    /// to loopback through libnss-myhostname (RFC 6761); see <see cref="LoopbackNames"/>.
+    /// </summary>
+    public const string VirtualHostBase = "localhost";
+
     private Process? _process;
     private readonly StringWriterLog _stderr = new();
 
@@ -39,6 +45,12 @@ public sealed class TestStore : IAsyncLifetime
 
     /// <summary>The custom-domain endpoint: same server, Host <c>localhost</c>.</summary>
     public string CnameEndpoint => $"http://{CnameHost}:{Port}";
+
+    /// <summary>The endpoint of the virtual-hosted stores: the gateway signs for and sends to <c>bucket.localhost:PORT</c>.</summary>
+    public string VirtualHostEndpoint => $"http://{VirtualHostBase}:{Port}";
+
+    /// <summary>The Host a virtual-hosted request for <paramref name="bucket"/> carries: <c>bucket.localhost:PORT</c>.</summary>
+    public string VirtualHost(string bucket) => $"{bucket}.{VirtualHostBase}:{Port}";
 
     public HttpClient Admin { get; private set; } = null!;
 
@@ -54,7 +66,8 @@ public sealed class TestStore : IAsyncLifetime
                 new { accessKeyId = RotatedAccessKeyId, accessKeySecret = RotatedAccessKeySecret },
             },
             cname = new Dictionary<string, string> { [CnameHost] = CnameBucket },
-            buckets = new[] { "oss-bucket", "s3-bucket", CnameBucket },
+            virtualHostBases = new[] { VirtualHostBase },
+            buckets = new[] { "oss-bucket", "s3-bucket", CnameBucket }.Concat(Enum.GetValues<StoreKind>().Select(TestSites.VirtualHostedBucket)).ToArray(),
         });
         var startInfo = new ProcessStartInfo("node")
         {
