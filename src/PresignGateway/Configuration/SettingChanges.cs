@@ -68,7 +68,17 @@ internal static class SettingChanges
             settings[setting] = string.IsNullOrWhiteSpace(configuration[setting]) ? null : configuration[setting];
         }
 
-        TimeSpan timeout = SettingReader.Get(configuration, RedisTimeoutSetting, DefaultRedisTimeout, problems);
+        // While CacheOptions declares RedisTimeout, BindGateway reports an unreadable one already: only once.
+        var unreadable = new List<string>();
+        TimeSpan timeout = SettingReader.Get(configuration, RedisTimeoutSetting, DefaultRedisTimeout, unreadable);
+        foreach (string problem in unreadable)
+        {
+            if (!problems.Contains(problem))
+            {
+                problems.Add(problem);
+            }
+        }
+
         settings[RedisTimeoutSetting] = Format(timeout);
         return settings;
     }

@@ -84,7 +84,7 @@ internal sealed class SiteTableProvider : IDisposable
         _current = table;
         _options.Publish(options);
         _problem = null;
-        Log.ConfigurationReloaded(_logger, table.Sites.Count);
+        // The summary comes last: a reader of the log knows the reload's lines are all there once it is.
         foreach (SettingChange change in changes)
         {
             if (!change.NeedsRestart)
@@ -100,5 +100,7 @@ internal sealed class SiteTableProvider : IDisposable
                 Log.SettingNeedsRestart(_logger, change.Setting, change.From, change.To!);
             }
         }
+
+        Log.ConfigurationReloaded(_logger, table.Sites.Count);
     }
 }
