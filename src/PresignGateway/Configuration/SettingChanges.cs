@@ -7,13 +7,17 @@ namespace PresignGateway.Configuration;
 /// Applied at once: Cache:RefreshBefore, MaxEntries, MaxBytes; Upstream:ResponseHeadersTimeout, BodyBufferSize;
 /// ClientRateLimit. Only at the next start, because the connection pool and the Redis connection are made once and
 /// replacing them would drop every warm connection: Upstream:ConnectTimeout, MaxConnectionsPerServer; the Redis
-/// connection string and Cache:RedisTimeout.
+/// connection string and Cache:RedisTimeout. Also read once, by the host: Gateway:ForwardedHeaders,
+/// Gateway:Telemetry and Kestrel's limits.
 /// </summary>
 internal static class SettingChanges
 {
     public const string RedisTimeoutSetting = "Gateway:Cache:RedisTimeout";
     public static readonly TimeSpan DefaultRedisTimeout = TimeSpan.FromMilliseconds(200);
     private static readonly string[] RedisConnectionSettings = ["ConnectionStrings:Redis", "Gateway:Cache:Redis"];
+
+    // Sections the host reads once at start-up; compared value by value and named without values.
+    private static readonly string[] StartUpSections = ["Gateway:ForwardedHeaders", "Gateway:Telemetry", "Kestrel:Limits", "Kestrel:AddServerHeader"];
 
     /// <summary>
     /// The changes from <paramref name="inForce"/> to <paramref name="next"/>. Restart-only settings are compared
@@ -44,28 +48,47 @@ internal static class SettingChanges
 
         Compare(changes, "Gateway:Upstream:ConnectTimeout", startUp.Upstream.ConnectTimeout, next.Upstream.ConnectTimeout, restart: true);
         Compare(changes, "Gateway:Upstream:MaxConnectionsPerServer", startUp.Upstream.MaxConnectionsPerServer, next.Upstream.MaxConnectionsPerServer, restart: true);
-        foreach (string setting in RedisConnectionSettings)
+        Compare(changes, RedisTimeoutSetting, startUpConfiguration[RedisTimeoutSetting], nextConfiguration[RedisTimeoutSetting], restart: true);
+        foreach ((string setting, string? value) in nextConfiguration)
         {
-            if (!string.Equals(startUpConfiguration[setting], nextConfiguration[setting], StringComparison.Ordinal))
+            if (setting != RedisTimeoutSetting && (!startUpConfiguration.TryGetValue(setting, out string? atStart) || !string.Equals(atStart, value, StringComparison.Ordinal)))
             {
                 changes.Add(new SettingChange(setting, null, null, NeedsRestart: true));
             }
         }
 
-        Compare(changes, RedisTimeoutSetting, startUpConfiguration[RedisTimeoutSetting], nextConfiguration[RedisTimeoutSetting], restart: true);
+        foreach (string setting in startUpConfiguration.Keys)
+        {
+            if (!nextConfiguration.ContainsKey(setting))
+            {
+                changes.Add(new SettingChange(setting, null, null, NeedsRestart: true));
+            }
+        }
+
         return changes;
     }
 
     /// <summary>
-    /// The raw restart-only settings that live outside <see cref="GatewayOptions"/> (the Redis connection), read the
-    /// way the start-up reads them; a RedisTimeout that isn't a time span is a problem, so the reload is refused.
+    /// The restart-only settings that live outside <see cref="GatewayOptions"/> (the Redis connection, the host's
+    /// sections), by path; a RedisTimeout that isn't a time span is a problem, so the reload is refused.
     /// </summary>
-    public static Dictionary<string, string?> ReadConnectionSettings(IConfiguration configuration, ICollection<string> problems)
+    public static Dictionary<string, string?> ReadStartUpSettings(IConfiguration configuration, ICollection<string> problems)
     {
-        var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (string setting in RedisConnectionSettings)
         {
             settings[setting] = string.IsNullOrWhiteSpace(configuration[setting]) ? null : configuration[setting];
+        }
+
+        foreach (string section in StartUpSections)
+        {
+            foreach ((string setting, string? value) in configuration.GetSection(section).AsEnumerable())
+            {
+                if (value is not null)
+                {
+                    settings[setting] = value;
+                }
+            }
         }
 
         // While CacheOptions declares RedisTimeout, BindGateway reports an unreadable one already: only once.

@@ -76,7 +76,7 @@ internal static partial class Log
     [LoggerMessage(80, LogLevel.Warning, "{Setting} changed from {From} to {To}: it applies at the next start.")]
     public static partial void SettingNeedsRestart(ILogger logger, string setting, string from, string to);
 
-    // A connection string can hold a password: only its name is logged.
+    // Settings outside the options records, such as a Redis connection string, can hold a password: only the name is logged.
     [LoggerMessage(81, LogLevel.Warning, "{Setting} changed: it applies at the next start.")]
     public static partial void SecretSettingNeedsRestart(ILogger logger, string setting);
 

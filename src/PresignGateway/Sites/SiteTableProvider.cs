@@ -37,7 +37,7 @@ internal sealed class SiteTableProvider : IDisposable
         // The options were validated at start-up, so this build succeeds.
         _current = SiteTableBuilder.TryBuild(_startUpOptions, configuration, out IReadOnlyList<string> errors)
             ?? throw new OptionsValidationException(GatewayOptions.SectionName, typeof(GatewayOptions), errors);
-        _startUpConnections = SettingChanges.ReadConnectionSettings(configuration, new List<string>());
+        _startUpConnections = SettingChanges.ReadStartUpSettings(configuration, new List<string>());
         _subscription = ChangeToken.OnChange(configuration.GetReloadToken, Reload);
     }
 
@@ -70,7 +70,7 @@ internal sealed class SiteTableProvider : IDisposable
 
         var problems = new List<string>();
         GatewayOptions options = SettingReader.BindGateway(_configuration, problems);
-        Dictionary<string, string?> connections = SettingChanges.ReadConnectionSettings(_configuration, problems);
+        Dictionary<string, string?> connections = SettingChanges.ReadStartUpSettings(_configuration, problems);
         IReadOnlyList<string> errors = problems;
         SiteTable? table = problems.Count == 0 ? SiteTableBuilder.TryBuild(options, _configuration, out errors) : null;
         if (table is null)

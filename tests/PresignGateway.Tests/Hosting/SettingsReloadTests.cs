@@ -37,7 +37,8 @@ public sealed class SettingsReloadTests(TestStore store)
         await watched.WriteAsync("""
             { "Gateway": {
                 "Upstream": { "MaxConnectionsPerServer": 10, "ResponseHeadersTimeout": "00:00:20" },
-                "Cache": { "RefreshBefore": "00:01:00", "Redis": "127.0.0.1:1,password=hunter2-not-logged" } } }
+                "Cache": { "RefreshBefore": "00:01:00", "Redis": "127.0.0.1:1,password=hunter2-not-logged" },
+                "ForwardedHeaders": { "KnownProxies": [ "10.0.0.5" ] } } }
             """);
         await WaitForLogAsync(watched.Gateway, "Configuration reloaded");
 
@@ -53,6 +54,8 @@ public sealed class SettingsReloadTests(TestStore store)
             && line.Contains("[80] Gateway:Upstream:MaxConnectionsPerServer changed from 1024 to 10: it applies at the next start.", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("Warning", StringComparison.Ordinal)
             && line.Contains("[81] Gateway:Cache:Redis changed: it applies at the next start.", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("Warning", StringComparison.Ordinal)
+            && line.Contains("[81] Gateway:ForwardedHeaders:KnownProxies:0 changed: it applies at the next start.", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, line => line.Contains("hunter2", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, line => line.Contains("ConnectTimeout", StringComparison.Ordinal));
         Assert.Equal(watched.Content, await watched.Gateway.Client.GetByteArrayAsync(TestSites.PathFor(StoreKind.OssV4, false, Key), TestContext.Current.CancellationToken));
