@@ -38,6 +38,7 @@ internal static class BenchmarkSettings
         services.AddLogging();
         services.AddMetrics();
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName));
+        services.AddSingleton<OptionsInForce>();
         services.AddSingleton<SiteTableProvider>();
         services.AddSingleton<GatewayMetrics>();
         services.AddHybridCache();

@@ -71,4 +71,15 @@ internal static partial class Log
     // 60-69: the shared (Redis) tier's values.
     [LoggerMessage(60, LogLevel.Warning, "Ignored a presigned URL read from the shared cache for store {Store} (failed check: {Reason}); signed a fresh one and replaced the entry. Something other than a gateway of this store writes to Redis, or with another key.")]
     public static partial void SharedValueRejected(ILogger logger, string store, string reason);
+
+    // 80-89: what a reload changes beyond the site table.
+    [LoggerMessage(80, LogLevel.Warning, "{Setting} changed from {From} to {To}: it applies at the next start.")]
+    public static partial void SettingNeedsRestart(ILogger logger, string setting, string from, string to);
+
+    // Settings outside the options records, such as a Redis connection string, can hold a password: only the name is logged.
+    [LoggerMessage(81, LogLevel.Warning, "{Setting} changed: it applies at the next start.")]
+    public static partial void SecretSettingNeedsRestart(ILogger logger, string setting);
+
+    [LoggerMessage(82, LogLevel.Information, "{Setting} changed from {From} to {To}: applied.")]
+    public static partial void SettingApplied(ILogger logger, string setting, string from, string to);
 }

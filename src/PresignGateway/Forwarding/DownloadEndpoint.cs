@@ -4,7 +4,6 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
 using PresignGateway.Configuration;
 using PresignGateway.Diagnostics;
 using PresignGateway.Presigning;
@@ -35,11 +34,12 @@ internal sealed class DownloadEndpoint
     private readonly GatewayMetrics _metrics;
     private readonly DownloadRateLimiter _rateLimiter;
     private readonly ContentDispositionCache _dispositions = new();
-    private readonly ForwarderRequestConfig _requestConfig;
+    // Replaced by a reload of Gateway:Upstream:ResponseHeadersTimeout; a request reads it once.
+    private volatile ForwarderRequestConfig _requestConfig;
 
     public DownloadEndpoint(
         SiteTableProvider sites, PresignedUrlCache cache, IHttpForwarder forwarder, StorageInvoker invoker, DownloadTransformer transformer,
-        TimeProvider time, GatewayMetrics metrics, DownloadRateLimiter rateLimiter, IOptions<GatewayOptions> options, ILogger<DownloadEndpoint> logger)
+        TimeProvider time, GatewayMetrics metrics, DownloadRateLimiter rateLimiter, OptionsInForce options, ILogger<DownloadEndpoint> logger)
     {
         _metrics = metrics;
         _rateLimiter = rateLimiter;
@@ -50,12 +50,8 @@ internal sealed class DownloadEndpoint
         _transformer = transformer;
         _time = time;
         _logger = logger;
-        _requestConfig = new ForwarderRequestConfig
-        {
-            ActivityTimeout = options.Value.Upstream.ResponseHeadersTimeout,
-            Version = HttpVersion.Version11,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
-        };
+        _requestConfig = RequestConfig(options.Current);
+        options.Subscribe(inForce => _requestConfig = RequestConfig(inForce));
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -181,6 +177,13 @@ internal sealed class DownloadEndpoint
         activity?.SetTag("http.response.status_code", status);
         activity?.SetTag("presign_gateway.outcome", outcome);
     }
+
+    private static ForwarderRequestConfig RequestConfig(GatewayOptions options) => new()
+    {
+        ActivityTimeout = options.Upstream.ResponseHeadersTimeout,
+        Version = HttpVersion.Version11,
+        VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+    };
 
     private static string Outcome(int status) => status switch
     {

@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Options;
 using PresignGateway.Configuration;
 
 namespace PresignGateway.Forwarding;
@@ -27,12 +26,11 @@ internal enum BodyCopyOutcome
 /// bytes, straight into the memory of Kestrel's output pipe (the HTTP handler reads large requests directly from the
 /// socket), so the body is not copied again in user space and each chunk costs one receive and one send. Kestrel's
 /// response buffer limit and minimum data rate still apply to the client side. The gateway registers no OnStarting
-/// callbacks, so the first GetMemory (which starts the response) never waits on one.
+/// callbacks, so the first GetMemory (which starts the response) never waits on one. Both settings are read at the
+/// start of each copy, so a reload applies to the next download.
 /// </summary>
-internal sealed class ResponseBodyCopier(IOptions<GatewayOptions> options)
+internal sealed class ResponseBodyCopier(OptionsInForce options)
 {
-    private readonly int _bufferSize = options.Value.Upstream.BodyBufferSize;
-    private readonly TimeSpan _idleTimeout = options.Value.Upstream.ResponseHeadersTimeout;
 
     /// <param name="content">The store's response content.</param>
     /// <param name="response">The client's response, headers already set.</param>
@@ -60,6 +58,9 @@ internal sealed class ResponseBodyCopier(IOptions<GatewayOptions> options)
             return requestAborted.IsCancellationRequested ? BodyCopyOutcome.ClientGone : BodyCopyOutcome.StoreFailed;
         }
 
+        UpstreamOptions upstream = options.Current.Upstream;
+        int bufferSize = upstream.BodyBufferSize;
+        TimeSpan idleTimeout = upstream.ResponseHeadersTimeout;
         PipeWriter writer = response.BodyWriter;
         CancellationTokenSource? idle = null;
         CancellationToken readToken = firstReadToken;
@@ -69,7 +70,7 @@ internal sealed class ResponseBodyCopier(IOptions<GatewayOptions> options)
             {
                 // A body that fits in one read asks only for its own size (a small object takes one pooled 4 KiB
                 // block); a larger one gets a buffer the pipe rents for this chunk and returns once it is sent.
-                int sizeHint = remaining is { } left && left < _bufferSize ? (int)left : _bufferSize;
+                int sizeHint = remaining is { } left && left < bufferSize ? (int)left : bufferSize;
                 Memory<byte> memory = writer.GetMemory(sizeHint);
                 int read;
                 try
@@ -113,7 +114,7 @@ internal sealed class ResponseBodyCopier(IOptions<GatewayOptions> options)
                     readToken = idle.Token;
                 }
 
-                idle.CancelAfter(_idleTimeout);
+                idle.CancelAfter(idleTimeout);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException)

@@ -132,6 +132,7 @@ internal static class GatewayApplication
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<OptionsInForce>();
         services.AddSingleton<SiteTableProvider>();
         return services;
     }
@@ -143,7 +144,7 @@ internal static class GatewayApplication
         services.AddSingleton<PresignedUrlCache>();
         if (redis is not null)
         {
-            TimeSpan timeout = configuration.GetValue("Gateway:Cache:RedisTimeout", TimeSpan.FromMilliseconds(200));
+            TimeSpan timeout = configuration.GetValue(SettingChanges.RedisTimeoutSetting, SettingChanges.DefaultRedisTimeout);
             services.AddSingleton(_ => new RedisConnection(redis, timeout));
             services.AddSingleton<IDistributedCache>(provider =>
             {

@@ -25,8 +25,9 @@ internal sealed class MemoryTier
     private const int HistogramBuckets = 256;
 
     private readonly ConcurrentDictionary<PresignTarget, Entry> _entries = new();
-    private readonly int _maxEntries;
-    private readonly long _maxBytes;
+    // Changed by a reload (Resize); read with Volatile, a stale read only delays the resize by one insert.
+    private int _maxEntries;
+    private long _maxBytes;
     // Only the caller holding _evicting uses these.
     private readonly long[] _bucketBytes = new long[HistogramBuckets];
     private readonly int[] _bucketCounts = new int[HistogramBuckets];
@@ -47,7 +48,21 @@ internal sealed class MemoryTier
     /// <summary>Bytes charged for the entries held (and being added); never above <c>MaxBytes</c>.</summary>
     public long Bytes => Volatile.Read(ref _bytes);
 
-    public long MaxBytes => _maxBytes;
+    public long MaxBytes => Volatile.Read(ref _maxBytes);
+
+    /// <summary>
+    /// New limits, from a reload. A tier above them evicts down to 90% of them at once (expired entries, then the
+    /// least recently used); should another caller be evicting just then, the next insert that finds no room does.
+    /// </summary>
+    public void Resize(int maxEntries, long maxBytes, DateTimeOffset now)
+    {
+        Volatile.Write(ref _maxEntries, maxEntries);
+        Volatile.Write(ref _maxBytes, maxBytes);
+        if (Count > maxEntries || Bytes > maxBytes)
+        {
+            Evict(now, 0);
+        }
+    }
 
     /// <summary>The entry if present and not due for refresh at <paramref name="now"/>.</summary>
     public bool TryGet(in PresignTarget target, DateTimeOffset now, out CachedPresignedUrl value)
@@ -72,7 +87,7 @@ internal sealed class MemoryTier
     public void Set(in PresignTarget target, CachedPresignedUrl value, DateTimeOffset refreshAt, DateTimeOffset now)
     {
         long cost = Cost(target, value);
-        if (cost > _maxBytes)
+        if (cost > MaxBytes)
         {
             return;
         }
@@ -150,7 +165,7 @@ internal sealed class MemoryTier
         do
         {
             count = Volatile.Read(ref _count);
-            if (count >= _maxEntries)
+            if (count >= Volatile.Read(ref _maxEntries))
             {
                 return false;
             }
@@ -161,7 +176,7 @@ internal sealed class MemoryTier
         do
         {
             bytes = Volatile.Read(ref _bytes);
-            if (bytes + cost > _maxBytes)
+            if (bytes + cost > MaxBytes)
             {
                 Interlocked.Decrement(ref _count);
                 return false;
@@ -200,8 +215,10 @@ internal sealed class MemoryTier
 
         try
         {
-            long lowBytes = Math.Min(_maxBytes / 100 * LowWaterPercent, _maxBytes - needed);
-            int lowCount = Math.Min((int)((long)_maxEntries * LowWaterPercent / 100), _maxEntries - 1);
+            long maxBytes = MaxBytes;
+            int maxEntries = Volatile.Read(ref _maxEntries);
+            long lowBytes = Math.Min(maxBytes / 100 * LowWaterPercent, maxBytes - needed);
+            int lowCount = Math.Min((int)((long)maxEntries * LowWaterPercent / 100), maxEntries - 1);
             long nowTicks = now.UtcTicks;
             long oldest = long.MaxValue;
             foreach (KeyValuePair<PresignTarget, Entry> pair in _entries)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Caching.Hybrid;
-using Microsoft.Extensions.Options;
 using PresignGateway.Configuration;
 using PresignGateway.Diagnostics;
 using PresignGateway.Signing;
@@ -37,24 +36,40 @@ internal sealed class PresignedUrlCache
     private readonly TimeProvider _time;
     private readonly GatewayMetrics _metrics;
     private readonly MemoryTier _memory;
-    private readonly TimeSpan _refreshBefore;
+    // Gateway:Cache:RefreshBefore in ticks, replaced by a reload (a TimeSpan is not written atomically on every platform).
+    private long _refreshBeforeTicks;
     private readonly ILogger _logger;
 
-    public PresignedUrlCache(HybridCache shared, TimeProvider time, GatewayMetrics metrics, IOptions<GatewayOptions> options, ILogger<PresignedUrlCache> logger)
+    public PresignedUrlCache(HybridCache shared, TimeProvider time, GatewayMetrics metrics, OptionsInForce options, ILogger<PresignedUrlCache> logger)
     {
         _logger = logger;
         _shared = shared;
         _time = time;
         _metrics = metrics;
-        _memory = new MemoryTier(options.Value.Cache.MaxEntries, options.Value.Cache.MaxBytes);
+        CacheOptions cache = options.Current.Cache;
+        _memory = new MemoryTier(cache.MaxEntries, cache.MaxBytes);
         metrics.MemoryTier = _memory;
-        _refreshBefore = options.Value.Cache.RefreshBefore;
+        options.Subscribe(Apply);
     }
 
     internal MemoryTier Memory => _memory;
 
     /// <summary>The refresh margin for a URL lifetime.</summary>
-    public TimeSpan RefreshMargin(TimeSpan urlLifetime) => urlLifetime / 10 < _refreshBefore ? urlLifetime / 10 : _refreshBefore;
+    public TimeSpan RefreshMargin(TimeSpan urlLifetime)
+    {
+        var refreshBefore = new TimeSpan(Volatile.Read(ref _refreshBeforeTicks));
+        return urlLifetime / 10 < refreshBefore ? urlLifetime / 10 : refreshBefore;
+    }
+
+    /// <summary>
+    /// A reload's cache settings: a new RefreshBefore applies to the URLs cached from now on (one already cached keeps
+    /// the refresh time it was given, safe by the margin it was cached with), new limits resize the in-process tier.
+    /// </summary>
+    private void Apply(GatewayOptions options)
+    {
+        Volatile.Write(ref _refreshBeforeTicks, options.Cache.RefreshBefore.Ticks);
+        _memory.Resize(options.Cache.MaxEntries, options.Cache.MaxBytes, _time.GetUtcNow());
+    }
 
     /// <summary>A URL for <paramref name="target"/> with at least the refresh margin of life left, and where it came from.</summary>
     public ValueTask<CacheLookup> GetAsync(in PresignTarget target, CancellationToken cancellationToken)

@@ -10,7 +10,9 @@ namespace PresignGateway.Sites;
 /// Holds the routing table in force. A configuration change (appsettings.json, a mounted file, a rotated key) builds
 /// a complete new table and swaps it in one reference write, so a request sees the old table or the new one, never
 /// half of each; a change that doesn't validate is logged and the old table stays, and so it does while a
-/// configuration file fails to load (its settings would be missing from the new table).
+/// configuration file fails to load (its settings would be missing from the new table). The options of the same
+/// reload go in force with the table (<see cref="OptionsInForce"/>), and each setting that only applies at the next
+/// start is named in a Warning (<see cref="SettingChanges"/>): a reload never ignores a change silently.
 /// </summary>
 internal sealed class SiteTableProvider : IDisposable
 {
@@ -18,17 +20,24 @@ internal sealed class SiteTableProvider : IDisposable
     private readonly ConfigurationFiles? _files;
     private readonly ILogger<SiteTableProvider> _logger;
     private readonly IDisposable _subscription;
+    private readonly OptionsInForce _options;
+    private readonly GatewayOptions _startUpOptions;
+    private readonly IReadOnlyDictionary<string, string?> _startUpConnections;
+    private readonly Lock _reloading = new();
     private volatile SiteTable _current;
     private volatile string? _problem;
 
-    public SiteTableProvider(IConfiguration configuration, IOptions<GatewayOptions> options, ILogger<SiteTableProvider> logger, ConfigurationFiles? files = null)
+    public SiteTableProvider(IConfiguration configuration, OptionsInForce options, ILogger<SiteTableProvider> logger, ConfigurationFiles? files = null)
     {
         _configuration = configuration;
         _files = files;
         _logger = logger;
+        _options = options;
+        _startUpOptions = options.Current;
         // The options were validated at start-up, so this build succeeds.
-        _current = SiteTableBuilder.TryBuild(options.Value, configuration, out IReadOnlyList<string> errors)
+        _current = SiteTableBuilder.TryBuild(_startUpOptions, configuration, out IReadOnlyList<string> errors)
             ?? throw new OptionsValidationException(GatewayOptions.SectionName, typeof(GatewayOptions), errors);
+        _startUpConnections = SettingChanges.ReadStartUpSettings(configuration, new List<string>());
         _subscription = ChangeToken.OnChange(configuration.GetReloadToken, Reload);
     }
 
@@ -44,6 +53,15 @@ internal sealed class SiteTableProvider : IDisposable
 
     internal void Reload()
     {
+        // Two files changing at once fire two reloads: one at a time, so the last one read is the one in force.
+        lock (_reloading)
+        {
+            ReloadOnce();
+        }
+    }
+
+    private void ReloadOnce()
+    {
         if (_files?.Broken() is { Count: > 0 } broken)
         {
             Log.ConfigurationHeldBack(_logger, string.Join(", ", broken));
@@ -52,6 +70,7 @@ internal sealed class SiteTableProvider : IDisposable
 
         var problems = new List<string>();
         GatewayOptions options = SettingReader.BindGateway(_configuration, problems);
+        Dictionary<string, string?> connections = SettingChanges.ReadStartUpSettings(_configuration, problems);
         IReadOnlyList<string> errors = problems;
         SiteTable? table = problems.Count == 0 ? SiteTableBuilder.TryBuild(options, _configuration, out errors) : null;
         if (table is null)
@@ -61,8 +80,27 @@ internal sealed class SiteTableProvider : IDisposable
             return;
         }
 
+        List<SettingChange> changes = SettingChanges.Between(_startUpOptions, _startUpConnections, _options.Current, options, connections);
         _current = table;
+        _options.Publish(options);
         _problem = null;
+        // The summary comes last: a reader of the log knows the reload's lines are all there once it is.
+        foreach (SettingChange change in changes)
+        {
+            if (!change.NeedsRestart)
+            {
+                Log.SettingApplied(_logger, change.Setting, change.From!, change.To!);
+            }
+            else if (change.From is null)
+            {
+                Log.SecretSettingNeedsRestart(_logger, change.Setting);
+            }
+            else
+            {
+                Log.SettingNeedsRestart(_logger, change.Setting, change.From, change.To!);
+            }
+        }
+
         Log.ConfigurationReloaded(_logger, table.Sites.Count);
     }
 }

@@ -79,6 +79,38 @@ public sealed class MemoryTierTests
     }
 
     [Fact]
+    public void A_reload_shrinks_the_tier_at_once_keeping_the_most_recently_used_and_a_larger_one_fills_again()
+    {
+        using var services = PresignedUrlCacheTests.CacheServices(TimeProvider.System);
+        PresignTarget Target(int i) => services.Target($"resize/{i:D4}.bin");
+        var value = new CachedPresignedUrl("https://h/resize?s=1", Later);
+        long cost = MemoryTier.Cost(Target(0), value);
+        var tier = new MemoryTier(maxEntries: 100, maxBytes: 1L << 40);
+        for (int i = 0; i < 100; i++)
+        {
+            tier.Set(Target(i), value, Later, Now);
+        }
+
+        tier.Resize(maxEntries: 1_000, maxBytes: 20 * cost, Now);
+
+        // Down to 90% of the new byte limit, the oldest entries gone and the newest kept.
+        Assert.InRange(tier.Bytes, 1, 20 * cost * 9 / 10);
+        Assert.Equal(tier.Count * cost, tier.Bytes);
+        Assert.False(tier.TryGet(Target(0), Now, out _));
+        Assert.True(tier.TryGet(Target(99), Now, out _));
+
+        tier.Resize(maxEntries: 1_000, maxBytes: 1L << 40, Now);
+        for (int i = 100; i < 300; i++)
+        {
+            tier.Set(Target(i), value, Later, Now);
+        }
+
+        // Nothing evicted under the larger limit: the 200 new entries and the survivors of the shrink.
+        Assert.InRange(tier.Count, 201, 220);
+        Assert.True(tier.TryGet(Target(100), Now, out _));
+    }
+
+    [Fact]
     public void Entry_count_is_a_second_bound_and_replacing_or_removing_keeps_the_account_exact()
     {
         using var services = PresignedUrlCacheTests.CacheServices(TimeProvider.System);

@@ -84,6 +84,7 @@ public sealed class PresignedUrlCacheTests
         services.AddLogging();
         services.AddMetrics();
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName));
+        services.AddSingleton<OptionsInForce>();
         services.AddSingleton<SiteTableProvider>();
         services.AddSingleton<GatewayMetrics>();
         services.AddHybridCache();

@@ -132,7 +132,7 @@ public sealed class DownloadRateLimiterTests
     {
         Dictionary<string, string?> settings = Settings(prefixLength);
         site = GatewaySettings.Build(settings).Sites.Single();
-        return new DownloadRateLimiter(Microsoft.Extensions.Options.Options.Create(GatewaySettings.Bind(GatewaySettings.Configuration(settings))));
+        return new DownloadRateLimiter(new OptionsInForce(Microsoft.Extensions.Options.Options.Create(GatewaySettings.Bind(GatewaySettings.Configuration(settings)))));
     }
 
     private static Dictionary<string, string?> Settings(int? prefixLength)
