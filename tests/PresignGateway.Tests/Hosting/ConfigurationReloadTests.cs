@@ -18,12 +18,15 @@ public sealed class ConfigurationReloadTests(TestStore store)
         using var directory = new TemporaryDirectory();
         string sites = Path.Combine(directory.Path, "sites.json");
         string other = Path.Combine(directory.Path, "other.json");
-        await File.WriteAllTextAsync(sites, AliasJson("releases/1.0.0/app.zip"), TestContext.Current.CancellationToken);
+        // Keys of this test's own: other tests upload their own releases for the same alias at the same time.
+        string oldKey = $"reload/{Guid.NewGuid():N}/1.0.0/app.zip";
+        string newKey = $"reload/{Guid.NewGuid():N}/2.0.0/app.zip";
+        await File.WriteAllTextAsync(sites, AliasJson(oldKey), TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync(other, RefreshJson("00:05:00"), TestContext.Current.CancellationToken);
         byte[] oldRelease = RandomNumberGenerator.GetBytes(100);
         byte[] newRelease = RandomNumberGenerator.GetBytes(200);
-        await store.PutObjectAsync(TestSites.Bucket(StoreKind.OssV4), "releases/1.0.0/app.zip", oldRelease);
-        await store.PutObjectAsync(TestSites.Bucket(StoreKind.OssV4), "releases/2.0.0/app.zip", newRelease);
+        await store.PutObjectAsync(TestSites.Bucket(StoreKind.OssV4), oldKey, oldRelease);
+        await store.PutObjectAsync(TestSites.Bucket(StoreKind.OssV4), newKey, newRelease);
         await using GatewayHost gateway = await GatewayHost.StartAsync(TestSites.Settings(store), configureFiles: configuration => configuration
             .AddJsonFile(sites, optional: false, reloadOnChange: true)
             .AddJsonFile(other, optional: false, reloadOnChange: true));
@@ -44,7 +47,7 @@ public sealed class ConfigurationReloadTests(TestStore store)
         Assert.DoesNotContain(gateway.Logs.Lines, line => line.Contains("Configuration reloaded", StringComparison.Ordinal));
 
         // Fixed: the file loads, the change applies, readiness is healthy again.
-        await File.WriteAllTextAsync(sites, AliasJson("releases/2.0.0/app.zip"), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(sites, AliasJson(newKey), TestContext.Current.CancellationToken);
         await WaitForAsync(async () => (await gateway.Client.GetByteArrayAsync("/oss4/stable/app.zip", TestContext.Current.CancellationToken)).SequenceEqual(newRelease));
         Assert.Contains(gateway.Logs.Lines, line => line.Contains(sites + " loads again", StringComparison.Ordinal));
         Assert.Equal("Healthy", await ReadinessAsync(gateway));

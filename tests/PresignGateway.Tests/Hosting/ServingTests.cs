@@ -108,15 +108,17 @@ public sealed class ServingTests(TestStore store)
     {
         using var directory = new TemporaryDirectory();
         string file = Path.Combine(directory.Path, "sites.json");
-        await File.WriteAllTextAsync(file, AliasJson("releases/1.0.0/app.zip"), TestContext.Current.CancellationToken);
+        string oldKey = $"serving/{Guid.NewGuid():N}/1.0.0/app.zip";
+        string newKey = $"serving/{Guid.NewGuid():N}/2.0.0/app.zip";
+        await File.WriteAllTextAsync(file, AliasJson(oldKey), TestContext.Current.CancellationToken);
         byte[] oldRelease = RandomNumberGenerator.GetBytes(100);
         byte[] newRelease = RandomNumberGenerator.GetBytes(200);
-        await store.PutObjectAsync(TestSites.Bucket(StoreKind.OssV4), "releases/1.0.0/app.zip", oldRelease);
-        await store.PutObjectAsync(TestSites.Bucket(StoreKind.OssV4), "releases/2.0.0/app.zip", newRelease);
+        await store.PutObjectAsync(TestSites.Bucket(StoreKind.OssV4), oldKey, oldRelease);
+        await store.PutObjectAsync(TestSites.Bucket(StoreKind.OssV4), newKey, newRelease);
         await using GatewayHost gateway = await GatewayHost.StartAsync(TestSites.Settings(store), configureFiles: configuration => configuration.AddJsonFile(file, optional: false, reloadOnChange: true));
         Assert.Equal(oldRelease, await gateway.Client.GetByteArrayAsync("/oss4/stable/app.zip", TestContext.Current.CancellationToken));
 
-        await File.WriteAllTextAsync(file, AliasJson("releases/2.0.0/app.zip"), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(file, AliasJson(newKey), TestContext.Current.CancellationToken);
         await WaitForAsync(async () => (await gateway.Client.GetByteArrayAsync("/oss4/stable/app.zip", TestContext.Current.CancellationToken)).SequenceEqual(newRelease));
 
         await File.WriteAllTextAsync(file, AliasJson("releases/../escape.zip"), TestContext.Current.CancellationToken);
