@@ -10,6 +10,7 @@ using PresignGateway.Diagnostics;
 using PresignGateway.Forwarding;
 using PresignGateway.Health;
 using PresignGateway.Presigning;
+using PresignGateway.Responses;
 using PresignGateway.Sites;
 
 namespace PresignGateway.Hosting;
@@ -63,7 +64,8 @@ internal static class GatewayApplication
             .AddGatewayHealth()
             .AddGatewayConfiguration()
             .AddPresigning(RedisConfiguration(builder.Configuration), builder.Configuration)
-            .AddForwarding();
+            .AddForwarding()
+            .AddGatewayProblems();
         return builder;
     }
 
