@@ -71,4 +71,14 @@ internal static partial class Log
     // 60-69: the shared (Redis) tier's values.
     [LoggerMessage(60, LogLevel.Warning, "Ignored a presigned URL read from the shared cache for store {Store} (failed check: {Reason}); signed a fresh one and replaced the entry. Something other than a gateway of this store writes to Redis, or with another key.")]
     public static partial void SharedValueRejected(ILogger logger, string store, string reason);
+
+    // 90-99: the shared tier (Redis) going down and coming back; one line each way and a count a minute between.
+    [LoggerMessage(90, LogLevel.Warning, "Redis unreachable (a {Operation} failed: {Failure}); downloads go on, signing locally. A count of failed operations follows every minute until it is back.")]
+    public static partial void RedisDown(ILogger logger, string operation, string failure);
+
+    [LoggerMessage(91, LogLevel.Warning, "Redis unreachable: {Count} operations failed in the last minute; downloads go on, signing locally.")]
+    public static partial void RedisStillDown(ILogger logger, long count);
+
+    [LoggerMessage(92, LogLevel.Information, "Redis is reachable again after {Seconds} s; {Count} operations failed while it was down.")]
+    public static partial void RedisBack(ILogger logger, long seconds, long count);
 }

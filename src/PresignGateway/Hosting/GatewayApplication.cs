@@ -147,6 +147,11 @@ internal static class GatewayApplication
         {
             TimeSpan timeout = configuration.GetValue("Gateway:Cache:RedisTimeout", TimeSpan.FromMilliseconds(200));
             services.AddSingleton(_ => new RedisConnection(redis, timeout));
+            services.AddSingleton(provider =>
+            {
+                RedisConnection connection = provider.GetRequiredService<RedisConnection>();
+                return new RedisOutageLog(provider.GetRequiredService<TimeProvider>(), () => connection.IsConnected, provider.GetRequiredService<ILogger<RedisOutageLog>>());
+            });
             services.AddSingleton<IDistributedCache>(provider =>
             {
                 RedisConnection connection = provider.GetRequiredService<RedisConnection>();
@@ -157,7 +162,7 @@ internal static class GatewayApplication
                     ConnectionMultiplexerFactory = connection.GetAsync,
                     InstanceName = "presign-gateway:",
                 }));
-                return new ObservedDistributedCache(redisCache, metrics);
+                return new ObservedDistributedCache(redisCache, metrics, provider.GetRequiredService<RedisOutageLog>());
             });
         }
 
