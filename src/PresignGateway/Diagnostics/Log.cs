@@ -82,4 +82,14 @@ internal static partial class Log
 
     [LoggerMessage(82, LogLevel.Information, "{Setting} changed from {From} to {To}: applied.")]
     public static partial void SettingApplied(ILogger logger, string setting, string from, string to);
+
+    // 90-99: the shared tier (Redis) going down and coming back; one line each way and a count a minute between.
+    [LoggerMessage(90, LogLevel.Warning, "Redis unreachable (a {Operation} failed: {Failure}); downloads go on, signing locally. A count of failed operations follows every minute until it is back.")]
+    public static partial void RedisDown(ILogger logger, string operation, string failure);
+
+    [LoggerMessage(91, LogLevel.Warning, "Redis unreachable: {Count} operations failed in the last minute; downloads go on, signing locally.")]
+    public static partial void RedisStillDown(ILogger logger, long count);
+
+    [LoggerMessage(92, LogLevel.Information, "Redis is reachable again after {Seconds} s; {Count} operations failed while it was down.")]
+    public static partial void RedisBack(ILogger logger, long seconds, long count);
 }

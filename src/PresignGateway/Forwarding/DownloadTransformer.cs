@@ -106,15 +106,13 @@ internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metr
 
                 return false;
 
-            case StatusCodes.Status416RangeNotSatisfiable or StatusCodes.Status412PreconditionFailed:
-                response.StatusCode = status;
-                response.Headers.CacheControl = "no-store";
-                if (proxyResponse.Content.Headers.TryGetValues("Content-Range", out IEnumerable<string>? range))
-                {
-                    response.Headers.ContentRange = string.Join(",", range);
-                }
+            case StatusCodes.Status416RangeNotSatisfiable:
+                await ProblemResponses.WriteRangeNotSatisfiableAsync(
+                    httpContext, proxyResponse.Content.Headers.TryGetValues("Content-Range", out IEnumerable<string>? range) ? string.Join(",", range) : null).ConfigureAwait(false);
+                return false;
 
-                response.Headers.ContentLength = 0;
+            case StatusCodes.Status412PreconditionFailed:
+                await ProblemResponses.WriteAsync(httpContext, StatusCodes.Status412PreconditionFailed, "The file has changed since the version the request names.").ConfigureAwait(false);
                 return false;
 
             case StatusCodes.Status404NotFound:

@@ -10,6 +10,7 @@ using PresignGateway.Diagnostics;
 using PresignGateway.Forwarding;
 using PresignGateway.Health;
 using PresignGateway.Presigning;
+using PresignGateway.Responses;
 using PresignGateway.Sites;
 
 namespace PresignGateway.Hosting;
@@ -63,7 +64,8 @@ internal static class GatewayApplication
             .AddGatewayHealth()
             .AddGatewayConfiguration()
             .AddPresigning(RedisConfiguration(builder.Configuration), builder.Configuration)
-            .AddForwarding();
+            .AddForwarding()
+            .AddGatewayProblems();
         return builder;
     }
 
@@ -146,6 +148,11 @@ internal static class GatewayApplication
         {
             TimeSpan timeout = configuration.GetValue(SettingChanges.RedisTimeoutSetting, SettingChanges.DefaultRedisTimeout);
             services.AddSingleton(_ => new RedisConnection(redis, timeout));
+            services.AddSingleton(provider =>
+            {
+                RedisConnection connection = provider.GetRequiredService<RedisConnection>();
+                return new RedisOutageLog(provider.GetRequiredService<TimeProvider>(), () => connection.IsConnected, provider.GetRequiredService<ILogger<RedisOutageLog>>());
+            });
             services.AddSingleton<IDistributedCache>(provider =>
             {
                 RedisConnection connection = provider.GetRequiredService<RedisConnection>();
@@ -156,7 +163,7 @@ internal static class GatewayApplication
                     ConnectionMultiplexerFactory = connection.GetAsync,
                     InstanceName = "presign-gateway:",
                 }));
-                return new ObservedDistributedCache(redisCache, metrics);
+                return new ObservedDistributedCache(redisCache, metrics, provider.GetRequiredService<RedisOutageLog>());
             });
         }
 

@@ -35,6 +35,12 @@ internal sealed class PinnedLoggerFactory(ILoggerFactory inner) : ILoggerFactory
     public ILogger CreateLogger(string categoryName)
     {
         ILogger logger = inner.CreateLogger(categoryName);
+        if (Presigning.SharedTierLogFilter.Applies(categoryName))
+        {
+            // HybridCache: its per-operation Redis failure lines give way to the outage log (RedisOutageLog).
+            return new Presigning.SharedTierLogFilter(logger);
+        }
+
         return IsPinned(categoryName) ? new PinnedLogger(logger, dropScopes: categoryName.StartsWith("System.Net.Http.HttpClient", StringComparison.Ordinal)) : logger;
     }
 

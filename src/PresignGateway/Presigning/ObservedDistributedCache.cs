@@ -5,10 +5,11 @@ using PresignGateway.Diagnostics;
 namespace PresignGateway.Presigning;
 
 /// <summary>
-/// Wraps the Redis cache to count its failures. HybridCache already survives them (it logs and signs locally); this
-/// only makes a degraded shared tier visible in the metrics. It forwards the buffer API that HybridCache prefers.
+/// Wraps the Redis cache to count its failures. HybridCache already survives them (it signs locally); this makes a
+/// degraded shared tier visible in the metrics and tells <see cref="RedisOutageLog"/> when Redis stops and starts
+/// answering. It forwards the buffer API that HybridCache prefers.
 /// </summary>
-internal sealed class ObservedDistributedCache(IBufferDistributedCache inner, GatewayMetrics metrics) : IBufferDistributedCache
+internal sealed class ObservedDistributedCache(IBufferDistributedCache inner, GatewayMetrics metrics, RedisOutageLog outages) : IBufferDistributedCache
 {
     private static readonly KeyValuePair<string, object?> Read = new("operation", "read");
     private static readonly KeyValuePair<string, object?> Write = new("operation", "write");
@@ -39,34 +40,72 @@ internal sealed class ObservedDistributedCache(IBufferDistributedCache inner, Ga
     public async Task RefreshAsync(string key, CancellationToken token = default)
         => await ObserveAsync(async () => { await inner.RefreshAsync(key, token).ConfigureAwait(false); return true; }, Read).ConfigureAwait(false);
 
-    void IDistributedCache.Remove(string key) => Observe(() => { inner.Remove(key); return true; }, Remove);
-
-    public async Task RemoveAsync(string key, CancellationToken token = default)
-        => await ObserveAsync(async () => { await inner.RemoveAsync(key, token).ConfigureAwait(false); return true; }, Remove).ConfigureAwait(false);
-
-    private T Observe<T>(Func<T> operation, KeyValuePair<string, object?> kind)
+    // HybridCache catches a failed read or write but passes a failed removal on, which would fail the download that
+    // evicts (a 404's, or a refused URL's before signing again). A removal is best effort: while Redis is down nobody
+    // reads the entry, and a replica that later reads a refused URL evicts it itself.
+    void IDistributedCache.Remove(string key)
     {
+        int epoch = outages.Epoch;
         try
         {
-            return operation();
+            inner.Remove(key);
+            outages.Succeeded(epoch);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            metrics.RedisErrors.Add(1, kind);
+            Failed(e, Remove);
+        }
+    }
+
+    public async Task RemoveAsync(string key, CancellationToken token = default)
+    {
+        int epoch = outages.Epoch;
+        try
+        {
+            await inner.RemoveAsync(key, token).ConfigureAwait(false);
+            outages.Succeeded(epoch);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Failed(e, Remove);
+        }
+    }
+
+    private T Observe<T>(Func<T> operation, KeyValuePair<string, object?> kind)
+    {
+        int epoch = outages.Epoch;
+        try
+        {
+            T result = operation();
+            outages.Succeeded(epoch);
+            return result;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Failed(e, kind);
             throw;
         }
     }
 
     private async Task<T> ObserveAsync<T>(Func<Task<T>> operation, KeyValuePair<string, object?> kind)
     {
+        int epoch = outages.Epoch;
         try
         {
-            return await operation().ConfigureAwait(false);
+            T result = await operation().ConfigureAwait(false);
+            outages.Succeeded(epoch);
+            return result;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            metrics.RedisErrors.Add(1, kind);
+            Failed(e, kind);
             throw;
         }
+    }
+
+    private void Failed(Exception e, KeyValuePair<string, object?> kind)
+    {
+        metrics.RedisErrors.Add(1, kind);
+        outages.Failed((string)kind.Value!, e);
     }
 }

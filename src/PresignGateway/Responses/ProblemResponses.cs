@@ -1,24 +1,37 @@
-using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace PresignGateway.Responses;
 
 /// <summary>
-/// Short <c>application/problem+json</c> answers. The detail is always a fixed sentence of ours, never text from
-/// the store, a URL, a key id or a signature; errors are never cached.
+/// The gateway's error answers, written through ASP.NET Core's <see cref="IProblemDetailsService"/>: a small HTML page
+/// for a client that prefers HTML (a browser), <c>application/problem+json</c> for everyone else. The detail is always
+/// a fixed sentence of ours, never text from the store, a URL, a key id or a signature; errors are never cached.
 /// </summary>
 internal static class ProblemResponses
 {
+    /// <summary>The problem type of every answer: the status says it all (RFC 9457, 4.2.1).</summary>
+    public const string AboutBlank = "about:blank";
+
     /// <param name="retryAfterSeconds">For a 429 or 503: the Retry-After header's value.</param>
     public static Task WriteAsync(HttpContext context, int status, string detail, long? retryAfterSeconds = null)
+        => WriteCoreAsync(context, status, detail, retryAfterSeconds, contentRange: null);
+
+    /// <summary>A 416, keeping the store's <c>Content-Range: bytes */N</c> so a client learns the object's size.</summary>
+    public static Task WriteRangeNotSatisfiableAsync(HttpContext context, string? contentRange)
+        => WriteCoreAsync(context, StatusCodes.Status416RangeNotSatisfiable, "The requested byte range is outside the file.", null, contentRange);
+
+    /// <summary>Exactly HEAD: another spelling ("head") is a different method to Kestrel and gets its body.</summary>
+    internal static bool IsHead(HttpContext context) => string.Equals(context.Request.Method, HttpMethods.Head, StringComparison.Ordinal);
+
+    private static Task WriteCoreAsync(HttpContext context, int status, string detail, long? retryAfterSeconds, string? contentRange)
     {
         HttpResponse response = context.Response;
         response.Clear();
         response.StatusCode = status;
         response.Headers.CacheControl = "no-store";
         response.Headers.XContentTypeOptions = "nosniff";
-        response.ContentType = "application/problem+json";
         if (status == StatusCodes.Status405MethodNotAllowed)
         {
             response.Headers.Allow = "GET, HEAD";
@@ -29,23 +42,16 @@ internal static class ProblemResponses
             response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        // Exactly HEAD: another spelling ("head") is a different method to Kestrel and gets its body.
-        if (string.Equals(context.Request.Method, HttpMethods.Head, StringComparison.Ordinal))
+        if (contentRange is not null)
         {
-            return Task.CompletedTask;
+            response.Headers.ContentRange = contentRange;
         }
 
-        var json = new StringBuilder(128)
-            .Append("{\"type\":\"about:blank\",\"title\":")
-            .Append(JsonString(ReasonPhrases.GetReasonPhrase(status)))
-            .Append(",\"status\":").Append(status)
-            .Append(",\"detail\":").Append(JsonString(detail))
-            .Append('}');
-        return response.WriteAsync(json.ToString(), context.RequestAborted);
+        var problem = new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Type = AboutBlank, Title = ReasonPhrases.GetReasonPhrase(status), Status = status, Detail = detail },
+        };
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(problem).AsTask();
     }
-
-    // The body is JSON served with nosniff, never HTML, so quotes and apostrophes in details can stay readable.
-    private static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private static string JsonString(string text) => System.Text.Json.JsonSerializer.Serialize(text, JsonOptions);
 }

@@ -91,6 +91,9 @@ public sealed class SharedCacheTests(TestStore store, RedisServer redis) : IClas
         Assert.True(redisErrors.GetMeasurementSnapshot().EvaluateAsCounter() > 0, "the outage never reached Redis");
         Assert.False(connection.IsConnected);
         Assert.True(slowest < TimeSpan.FromSeconds(2), $"a download waited {slowest} on the dead Redis");
+        // Eight workers hit the dead Redis at once: still one line for the outage, and none of HybridCache's.
+        Assert.Single(gateway.Logs.Lines, line => line.Contains("RedisOutageLog[90]", StringComparison.Ordinal));
+        Assert.DoesNotContain(gateway.Logs.Lines, line => line.Contains("Microsoft.Extensions.Caching.Hybrid", StringComparison.Ordinal) || line.Contains("   at ", StringComparison.Ordinal));
 
         await redis.StartAsync();
         await WaitUntilAsync(() => connection.IsConnected, TimeSpan.FromSeconds(20));
@@ -99,6 +102,8 @@ public sealed class SharedCacheTests(TestStore store, RedisServer redis) : IClas
         string fromGateway = await LocationAsync(gateway, key);
         await Task.Delay(1100, TestContext.Current.CancellationToken);
         Assert.Equal(fromGateway, await LocationAsync(replica, key));
+        Assert.Single(gateway.Logs.Lines, line => line.Contains("RedisOutageLog[92]", StringComparison.Ordinal));
+        Assert.Single(gateway.Logs.Lines, line => line.Contains("RedisOutageLog[90]", StringComparison.Ordinal));
     }
 
     private Dictionary<string, string?> WithRedis()

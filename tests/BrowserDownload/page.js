@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+'use strict';
+// Makes headless Debian Chromium open one URL as a page, the way a person does, and reports what it shows.
+//
+//   node page.js --url URL [--timeout-ms 30000]
+//
+// Success: one line of JSON on stdout, exit 0:
+//   {"status":404,"contentType":"text/html; charset=utf-8","lang":"en","title":"...","text":"...",
+//    "bodyFontFamily":"...","consoleErrors":["..."],"requests":["http://..."]}
+// `text` is document.body.innerText (what a person reads), `consoleErrors` holds the browser's console errors
+// (a Content-Security-Policy violation shows up there), `requests` every URL the page asked for.
+// Failure: one line on stderr ("browser-page: ..."), exit 1. Same browser and flags as download.js (see README.md).
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const LAUNCH_ARGS = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE ::1',
+];
+
+function parseArgs(argv) {
+  const opts = { url: null, timeoutMs: 30000 };
+  for (let i = 0; i < argv.length; i++) {
+    const [name, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = inline !== undefined ? inline : argv[++i];
+    if (name === '--url') opts.url = value;
+    else if (name === '--timeout-ms') opts.timeoutMs = Number(value);
+    else throw new Error(`unknown argument ${JSON.stringify(argv[i])}`);
+  }
+  if (!opts.url || !/^https?:\/\//.test(opts.url)) throw new Error('--url http(s)://... is required');
+  if (!Number.isInteger(opts.timeoutMs) || opts.timeoutMs < 1000 || opts.timeoutMs > 600000) throw new Error('--timeout-ms must be 1000 to 600000');
+  return opts;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const { chromium } = require('playwright-core');
+  const executablePath = process.env.BROWSER_DOWNLOAD_CHROMIUM || '/usr/bin/chromium';
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'browser-page-profile-'));
+  const watchdog = setTimeout(() => {
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+    process.stderr.write('browser-page: hard timeout\n', () => process.exit(1));
+  }, opts.timeoutMs + 2000);
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath, headless: true, ignoreDefaultArgs: ['--headless'], args: LAUNCH_ARGS, timeout: opts.timeoutMs,
+    });
+    context.setDefaultTimeout(opts.timeoutMs);
+    const page = context.pages()[0] || (await context.newPage());
+    const consoleErrors = [];
+    const requests = [];
+    page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
+    page.on('request', (request) => requests.push(request.url()));
+    const response = await page.goto(opts.url, { waitUntil: 'load' });
+    const shown = await page.evaluate(() => ({
+      lang: document.documentElement.lang,
+      title: document.title,
+      text: document.body ? document.body.innerText : '',
+      bodyFontFamily: document.body ? getComputedStyle(document.body).fontFamily : '',
+    }));
+    const result = { status: response.status(), contentType: response.headers()['content-type'] || '', ...shown, consoleErrors, requests };
+    await context.close();
+    clearTimeout(watchdog);
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+    process.stdout.write(JSON.stringify(result) + '\n');
+  } catch (err) {
+    if (context) await context.close().catch(() => {});
+    clearTimeout(watchdog);
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+    process.stderr.write(`browser-page: ${String(err.message).split('\n')[0]}\n`, () => process.exit(1));
+  }
+}
+
+main().catch((err) => process.stderr.write(`browser-page: ${String(err && err.message).split('\n')[0]}\n`, () => process.exit(1)));
