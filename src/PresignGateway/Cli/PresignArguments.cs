@@ -164,6 +164,3 @@ internal sealed record PresignArguments
         };
     }
 }
-
-/// <summary>A command-line mistake; the message is printed on one line of stderr.</summary>
-internal sealed class CommandLineException(string message) : Exception(message);

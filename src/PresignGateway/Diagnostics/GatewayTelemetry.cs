@@ -144,6 +144,3 @@ internal static class GatewayTelemetry
         }
     }
 }
-
-/// <summary>The <c>Gateway:Telemetry</c> settings.</summary>
-internal sealed record TelemetrySettings(bool PrometheusEndpoint, bool Tracing, string MetricsUrl);

@@ -8,17 +8,6 @@ using PresignGateway.Sites;
 
 namespace PresignGateway.Presigning;
 
-/// <summary>Where a URL came from: the in-process tier, the shared tier (Redis, or a concurrent miss it joined), or a new signature.</summary>
-internal enum CacheTier
-{
-    Memory,
-    Shared,
-    Signed,
-}
-
-/// <summary>A cache answer: the URL and the tier that gave it.</summary>
-internal readonly record struct CacheLookup(CachedPresignedUrl Url, CacheTier Tier);
-
 /// <summary>
 /// Presigned URLs, cached until shortly before they expire. Tier one is in-process and allocation-free on a hit
 /// (<see cref="MemoryTier"/>); behind it HybridCache coalesces concurrent misses for one object into a single

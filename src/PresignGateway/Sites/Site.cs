@@ -49,6 +49,3 @@ internal sealed class Site
     public bool MatchesPath(string path)
         => path.StartsWith(PathPrefix, StringComparison.Ordinal) && (path.Length == PathPrefix.Length || path[PathPrefix.Length] == '/');
 }
-
-/// <summary>A fixed link: <c>/latest/app.zip</c> -> a key, optionally a version and a download name.</summary>
-internal sealed record SiteAlias(string Key, string? FileName, string? VersionId);

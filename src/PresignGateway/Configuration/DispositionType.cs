@@ -1,0 +1,9 @@
+using PresignGateway.Signing;
+
+namespace PresignGateway.Configuration;
+
+internal enum DispositionType
+{
+    Attachment,
+    Inline,
+}

@@ -1,0 +1,8 @@
+using System.Collections.Frozen;
+using PresignGateway.Configuration;
+using PresignGateway.Protection;
+
+namespace PresignGateway.Sites;
+
+/// <summary>A fixed link: <c>/latest/app.zip</c> -> a key, optionally a version and a download name.</summary>
+internal sealed record SiteAlias(string Key, string? FileName, string? VersionId);
