@@ -1,15 +1,10 @@
-using System.Buffers;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace PresignGateway.Signing;
 
-/// <summary>The names and rules in which OSS V4 and S3 SigV4 query signing differ; everything else is shared.</summary>
+/// <summary>The names and rules in which V4 query signing (OSS V4, S3 SigV4) differs by provider; everything else is shared.</summary>
 internal sealed class V4Dialect
 {
-    public required string SchemeName { get; init; }
-
-    public required byte[] Algorithm { get; init; }
+    /// <summary><c>OSS4-HMAC-SHA256</c> or <c>AWS4-HMAC-SHA256</c>.</summary>
+    public required string Algorithm { get; init; }
 
     public required string AlgorithmParameter { get; init; }
 
@@ -21,16 +16,22 @@ internal sealed class V4Dialect
 
     public required string SecurityTokenParameter { get; init; }
 
-    public required byte[] SignatureParameter { get; init; }
+    public required string SignatureParameter { get; init; }
 
     /// <summary>S3 lists the signed headers (<c>host</c>) in the query; OSS leaves additional headers out for downloads.</summary>
     public string? SignedHeadersParameter { get; init; }
 
-    /// <summary>The scope suffix after the region: <c>/oss/aliyun_v4_request</c> or <c>/s3/aws4_request</c>.</summary>
-    public required byte[] ScopeSuffix { get; init; }
+    /// <summary>Names the provider reserves besides the ones above (OSS: <c>x-oss-additional-headers</c>).</summary>
+    public string[] OtherReservedNames { get; init; } = [];
 
-    /// <summary>The parameters the signer writes itself; a caller may not give them (compared case-insensitively).</summary>
-    public required string[] ReservedNames { get; init; }
+    /// <summary>The first input of the signing-key chain, before the secret: <c>aliyun_v4</c> or <c>AWS4</c>.</summary>
+    public required string SecretPrefix { get; init; }
+
+    /// <summary>The scope's service: <c>oss</c> or <c>s3</c>.</summary>
+    public required string Service { get; init; }
+
+    /// <summary>The scope's terminator: <c>aliyun_v4_request</c> or <c>aws4_request</c>.</summary>
+    public required string Terminator { get; init; }
 
     /// <summary>OSS always signs <c>/bucket/key</c>; S3 signs the URL path as sent.</summary>
     public required bool CanonicalUriAlwaysHasBucket { get; init; }
@@ -41,7 +42,11 @@ internal sealed class V4Dialect
     /// <summary>OSS writes an empty value as <c>name</c>, S3 as <c>name=</c>.</summary>
     public required bool EqualsForEmptyValue { get; init; }
 
-    public required bool OssKeyRules { get; init; }
+    /// <summary>The scope after the region, <c>/service/terminator</c>.</summary>
+    public string ScopeSuffix => $"/{Service}/{Terminator}";
 
-    public required SigningKeyCache KeyCache { get; init; }
+    /// <summary>The parameters the signer writes itself; a caller may not give them (compared case-insensitively).</summary>
+    public string[] ReservedNames()
+        => [AlgorithmParameter, CredentialParameter, DateParameter, ExpiresParameter, SecurityTokenParameter, SignatureParameter,
+            .. SignedHeadersParameter is null ? [] : new[] { SignedHeadersParameter }, .. OtherReservedNames];
 }

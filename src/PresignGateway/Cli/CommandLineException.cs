@@ -1,4 +1,3 @@
-using System.Globalization;
 using PresignGateway.Signing;
 
 namespace PresignGateway.Cli;

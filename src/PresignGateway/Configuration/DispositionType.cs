@@ -1,5 +1,3 @@
-using PresignGateway.Signing;
-
 namespace PresignGateway.Configuration;
 
 internal enum DispositionType

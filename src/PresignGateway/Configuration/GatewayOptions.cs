@@ -1,5 +1,3 @@
-using PresignGateway.Signing;
-
 namespace PresignGateway.Configuration;
 
 /// <summary>The <c>Gateway</c> section: stores (where objects live) and sites (which links map to them).</summary>

@@ -1,5 +1,3 @@
-using PresignGateway.Signing;
-
 namespace PresignGateway.Configuration;
 
 /// <summary>Per-site link protection; every part is optional.</summary>

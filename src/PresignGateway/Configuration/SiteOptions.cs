@@ -1,5 +1,3 @@
-using PresignGateway.Signing;
-
 namespace PresignGateway.Configuration;
 
 /// <summary>Which requests a site answers and how it maps them onto a store.</summary>

@@ -12,6 +12,7 @@ using PresignGateway.Protection;
 using PresignGateway.Responses;
 using PresignGateway.Signing;
 using PresignGateway.Sites;
+using PresignGateway.Stores;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace PresignGateway.Forwarding;
@@ -198,7 +199,7 @@ internal sealed class DownloadEndpoint
         _ => "other",
     };
 
-    private void WriteRedirect(HttpResponse response, CachedPresignedUrl url, StoreTarget store)
+    private void WriteRedirect(HttpResponse response, CachedPresignedUrl url, Store store)
     {
         // Let the client reuse the redirect only while the URL still has its refresh margin left.
         TimeSpan usable = url.ExpiresAt - _cache.RefreshMargin(store.UrlLifetime) - store.Now(_time);

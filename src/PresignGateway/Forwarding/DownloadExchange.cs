@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
@@ -8,8 +7,7 @@ using PresignGateway.Diagnostics;
 using PresignGateway.Presigning;
 using PresignGateway.Responses;
 using PresignGateway.Signing;
-using PresignGateway.Sites;
-using Yarp.ReverseProxy.Forwarder;
+using PresignGateway.Stores;
 
 namespace PresignGateway.Forwarding;
 
@@ -27,7 +25,7 @@ internal sealed class DownloadExchange
     /// <summary>For inline downloads: keeps active content from running (see <see cref="DownloadHeaders.GuardInline"/>).</summary>
     public InlineGuard Inline { get; init; }
 
-    public required StoreTarget Store { get; init; }
+    public required Store Store { get; init; }
 
     /// <summary>When the request to the store was handed to YARP (a Stopwatch timestamp).</summary>
     public long StartedTimestamp { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();

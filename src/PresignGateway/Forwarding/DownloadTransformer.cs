@@ -5,10 +5,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using PresignGateway.Diagnostics;
-using PresignGateway.Presigning;
 using PresignGateway.Responses;
 using PresignGateway.Signing;
-using PresignGateway.Sites;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace PresignGateway.Forwarding;

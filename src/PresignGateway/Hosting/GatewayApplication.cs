@@ -41,7 +41,7 @@ internal static class GatewayApplication
 
         // Every problem of the configuration at once, binder errors included, before anything else reads it.
         var problems = new List<string>();
-        TelemetrySettings telemetry = GatewayTelemetry.ReadSettings(builder.Configuration, problems);
+        TelemetrySettings telemetry = TelemetrySettings.Read(builder.Configuration, problems);
         TrustedProxies proxies = TrustedProxies.Read(builder.Configuration.GetSection("Gateway:ForwardedHeaders"), problems);
         CheckKestrelLimits(builder.Configuration.GetSection("Kestrel"), problems);
         GatewayOptions options = SettingReader.BindGateway(builder.Configuration, problems);
@@ -138,7 +138,10 @@ internal static class GatewayApplication
 
     private static IServiceCollection AddPresigning(this IServiceCollection services, string? redis, ConfigurationManager configuration)
     {
-        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton(provider => new GatewayMetrics(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>())
+        {
+            StoreClockOffsets = () => provider.GetRequiredService<SiteTableProvider>().Current.Stores.Select(store => (store.Name, store.Clock.Offset)),
+        });
         services.AddHybridCache(options => options.MaximumKeyLength = 256).AddSerializer<CachedPresignedUrl, SharedValueSerializer>();
         services.AddSingleton<PresignedUrlCache>();
         if (redis is not null)

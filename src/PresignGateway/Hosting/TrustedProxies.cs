@@ -1,12 +1,10 @@
 using System.Net;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using PresignGateway.Configuration;
-using PresignGateway.Diagnostics;
 using PresignGateway.Forwarding;
 using PresignGateway.Health;
 using PresignGateway.Presigning;

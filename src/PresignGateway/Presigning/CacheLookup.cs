@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
 using PresignGateway.Configuration;

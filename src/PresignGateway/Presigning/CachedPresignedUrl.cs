@@ -1,8 +1,8 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using PresignGateway.Signing;
 using PresignGateway.Sites;
+using PresignGateway.Stores;
 
 namespace PresignGateway.Presigning;
 
@@ -21,7 +21,7 @@ internal sealed record CachedPresignedUrl(string Url, DateTimeOffset ExpiresAt)
     public Uri RequestUri => _requestUri ??= new Uri(Url, ExactUri);
 
     /// <summary>
-    /// The MAC that authenticates this value in the shared tier (<see cref="StoreTarget.ComputeSharedValueMac"/>);
+    /// The MAC that authenticates this value in the shared tier (<see cref="Store.ComputeSharedValueMac"/>);
     /// empty for a value that could not be read.
     /// </summary>
     internal byte[] Mac { get; init; } = [];

@@ -2,16 +2,16 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using PresignGateway.Signing;
-using PresignGateway.Sites;
+using PresignGateway.Stores;
 
 namespace PresignGateway.Presigning;
 
 /// <summary>
 /// Everything a presigned URL depends on, and so the identity of a cached one: the store (its instance: a reload that
-/// changes keys makes a new one), the method, the key and every signed override.
+/// changes keys makes a new one; in the shared tier, its credentials' identity), the method, the key and every signed override.
 /// </summary>
 internal readonly record struct PresignTarget(
-    StoreTarget Store, PresignMethod Method, string Key, string? VersionId, string? ContentDisposition, string? ImageProcess)
+    Store Store, PresignMethod Method, string Key, string? VersionId, string? ContentDisposition, string? ImageProcess)
 {
     /// <summary>The query parameters to sign, in a fixed order.</summary>
     public QueryParameter[] SignedQuery()
@@ -24,19 +24,21 @@ internal readonly record struct PresignTarget(
 
         var query = new QueryParameter[count];
         int i = 0;
+        OverrideQueryNames names = Store.Provider.Overrides;
         if (VersionId is not null)
         {
-            query[i++] = new QueryParameter("versionId", VersionId);
+            query[i++] = new QueryParameter(names.VersionId, VersionId);
         }
 
         if (ContentDisposition is not null)
         {
-            query[i++] = new QueryParameter("response-content-disposition", ContentDisposition);
+            query[i++] = new QueryParameter(names.ContentDisposition, ContentDisposition);
         }
 
         if (ImageProcess is not null)
         {
-            query[i] = new QueryParameter("x-oss-process", ImageProcess);
+            // A site offers image processing only on a store whose provider has it (Store.SupportsImageProcessing).
+            query[i] = new QueryParameter(names.ImageProcess!, ImageProcess);
         }
 
         return query;
@@ -51,7 +53,7 @@ internal readonly record struct PresignTarget(
     {
         var text = new StringBuilder(256)
             .Append(Store.Name).Append('\n')
-            .Append(Store.Credentials.AccessKeyId).Append('\n')
+            .Append(Store.CredentialSource.Current.Identity).Append('\n')
             .Append(Store.Scheme).Append('\n')
             .Append(Store.Location.Host).Append('\n')
             .Append(Store.Location.Bucket).Append('\n')

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using PresignGateway.Signing;
 
 namespace PresignGateway.Protection;
 
@@ -32,7 +33,7 @@ internal static class LinkSignature
     /// <summary>The UTF-8 message to MAC, or null with a reason when a part has a control character (lines must stay lines).</summary>
     public static byte[]? Message(string host, string decodedPath, long expiresAt, IQueryCollection query, out string? problem)
     {
-        if (HasControlCharacter(host) || HasControlCharacter(decodedPath))
+        if (TextRules.HasControlCharacter(host) || TextRules.HasControlCharacter(decodedPath))
         {
             problem = "The link's host or path contains a control character.";
             return null;
@@ -48,7 +49,7 @@ internal static class LinkSignature
             // The lookup is the resolver's own: case-insensitive, so '?VersionId=' is signed as what it is honoured as.
             foreach (string? value in query[name])
             {
-                if (HasControlCharacter(value))
+                if (TextRules.HasControlCharacter(value))
                 {
                     problem = $"The link's {name} parameter contains a control character.";
                     return null;
@@ -68,7 +69,4 @@ internal static class LinkSignature
         byte[] message = Message(host, decodedPath, expiresAt, query, out string? problem) ?? throw new ArgumentException(problem, nameof(query));
         return string.Create(CultureInfo.InvariantCulture, $"expires={expiresAt}&sig={Base64Url.EncodeToString(HMACSHA256.HashData(secret, message))}");
     }
-
-    private static bool HasControlCharacter(string? value)
-        => value is not null && (value.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0 || value.AsSpan().IndexOfAnyInRange('\u007f', '\u009f') >= 0);
 }

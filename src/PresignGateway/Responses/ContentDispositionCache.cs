@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Net.Http.Headers;
 using PresignGateway.Configuration;
 

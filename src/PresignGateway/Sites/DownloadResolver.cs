@@ -1,7 +1,6 @@
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using PresignGateway.Configuration;
-using PresignGateway.Responses;
+using PresignGateway.Signing;
 
 namespace PresignGateway.Sites;
 
@@ -115,7 +114,7 @@ internal static class DownloadResolver
             return false;
         }
 
-        if (HasControlCharacter(versionId) || HasControlCharacter(imageProcess))
+        if (TextRules.HasControlCharacter(versionId) || TextRules.HasControlCharacter(imageProcess))
         {
             return Fail(StatusCodes.Status400BadRequest, "A query parameter contains a control character.", out status, out detail);
         }
@@ -141,9 +140,6 @@ internal static class DownloadResolver
         detail = "";
         return true;
     }
-
-    private static bool HasControlCharacter(string? value)
-        => value is not null && (value.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0 || value.AsSpan().IndexOfAnyInRange('\u007f', '\u009f') >= 0);
 
     private static bool Fail(int failureStatus, string failureDetail, out int status, out string detail)
     {

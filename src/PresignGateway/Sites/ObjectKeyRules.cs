@@ -1,12 +1,10 @@
-using System.Text;
+using PresignGateway.Signing;
 
 namespace PresignGateway.Sites;
 
-/// <summary>The object-key rules the gateway applies before it signs anything.</summary>
+/// <summary>The object-key rules the gateway applies before it signs anything: the signer's (<see cref="TextRules"/>), and no dot segments.</summary>
 internal static class ObjectKeyRules
 {
-    public const int MaxKeyBytes = 1023;
-
     /// <summary>Null when <paramref name="key"/> may be requested, else why not (a short message for a 400).</summary>
     public static string? Check(string key)
     {
@@ -15,13 +13,13 @@ internal static class ObjectKeyRules
             return "The path names no object.";
         }
 
-        if (Encoding.UTF8.GetByteCount(key) > MaxKeyBytes)
+        if (TextRules.IsKeyTooLong(key))
         {
-            return $"The object key is longer than {MaxKeyBytes} bytes.";
+            return $"The object key is longer than {TextRules.MaxKeyBytes} bytes.";
         }
 
         ReadOnlySpan<char> span = key;
-        if (span.IndexOfAnyInRange('\0', '\u001f') >= 0 || span.IndexOfAnyInRange('\u007f', '\u009f') >= 0)
+        if (TextRules.HasControlCharacter(span))
         {
             return "The object key contains a control character.";
         }

@@ -1,6 +1,4 @@
-using System.Collections.Frozen;
 using PresignGateway.Configuration;
-using PresignGateway.Protection;
 
 namespace PresignGateway.Sites;
 

@@ -1,4 +1,4 @@
-namespace PresignGateway.Responses;
+namespace PresignGateway.Sites;
 
 /// <summary>
 /// Content a browser runs when it displays it inline on the download domain: HTML, XHTML, SVG, XML (XSLT, XHTML

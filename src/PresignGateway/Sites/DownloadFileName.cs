@@ -1,8 +1,7 @@
 using System.Text;
-using Microsoft.Net.Http.Headers;
 using PresignGateway.Configuration;
 
-namespace PresignGateway.Responses;
+namespace PresignGateway.Sites;
 
 /// <summary>
 /// The name a download is saved under. The documented rule for a requested name (<c>?filename=</c>, an alias):
