@@ -62,7 +62,7 @@ internal static class GatewayApplication
             .AddTrustedProxies(proxies)
             .AddGatewayHealth()
             .AddGatewayConfiguration()
-            .AddPresigning(RedisConfiguration(builder.Configuration), builder.Configuration)
+            .AddPresigning(RedisConfiguration(builder.Configuration, options.Cache), options.Cache.RedisTimeout)
             .AddForwarding();
         return builder;
     }
@@ -136,7 +136,7 @@ internal static class GatewayApplication
         return services;
     }
 
-    private static IServiceCollection AddPresigning(this IServiceCollection services, string? redis, ConfigurationManager configuration)
+    private static IServiceCollection AddPresigning(this IServiceCollection services, string? redis, TimeSpan redisTimeout)
     {
         services.AddSingleton(provider => new GatewayMetrics(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>())
         {
@@ -146,8 +146,7 @@ internal static class GatewayApplication
         services.AddSingleton<PresignedUrlCache>();
         if (redis is not null)
         {
-            TimeSpan timeout = configuration.GetValue("Gateway:Cache:RedisTimeout", TimeSpan.FromMilliseconds(200));
-            services.AddSingleton(_ => new RedisConnection(redis, timeout));
+            services.AddSingleton(_ => new RedisConnection(redis, redisTimeout));
             services.AddSingleton<IDistributedCache>(provider =>
             {
                 RedisConnection connection = provider.GetRequiredService<RedisConnection>();
@@ -166,10 +165,10 @@ internal static class GatewayApplication
     }
 
     /// <summary>The shared tier's connection string: <c>ConnectionStrings:Redis</c>, else <c>Gateway:Cache:Redis</c>; null for in-process only.</summary>
-    private static string? RedisConfiguration(ConfigurationManager configuration)
+    private static string? RedisConfiguration(ConfigurationManager configuration, CacheOptions cache)
     {
         string? redis = configuration.GetConnectionString("Redis");
-        redis = string.IsNullOrWhiteSpace(redis) ? configuration["Gateway:Cache:Redis"] : redis;
+        redis = string.IsNullOrWhiteSpace(redis) ? cache.Redis : redis;
         return string.IsNullOrWhiteSpace(redis) ? null : redis;
     }
 

@@ -83,6 +83,7 @@ public sealed class SiteTableBuilderTests
         { "Gateway:Cache:RefreshBefore", "00:00:00", "Gateway:Cache:RefreshBefore must be positive, such as 00:05:00." },
         { "Gateway:Cache:MaxEntries", "0", "Gateway:Cache:MaxEntries must be at least 1 (default 100000)." },
         { "Gateway:Cache:MaxBytes", "1048575", "Gateway:Cache:MaxBytes is 1048575: set at least 1048576 (1 MiB), in bytes; the default is 67108864 (64 MiB)." },
+        { "Gateway:Cache:RedisTimeout", "00:00:00", "Gateway:Cache:RedisTimeout must be positive, such as 00:00:00.200." },
         { "Gateway:Upstream:ConnectTimeout", "00:00:00", "Gateway:Upstream:ConnectTimeout must be positive, such as 00:00:05." },
         { "Gateway:Upstream:ResponseHeadersTimeout", "-00:00:01", "Gateway:Upstream:ResponseHeadersTimeout must be positive, such as 00:00:30." },
         { "Gateway:Upstream:MaxConnectionsPerServer", "0", "Gateway:Upstream:MaxConnectionsPerServer must be at least 1 (default 1024)." },
