@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using PresignGateway.Signing;
+using PresignGateway.Sites;
 
 namespace PresignGateway.Protection;
 
@@ -28,7 +29,8 @@ internal static class LinkSignature
     public const string Version = "presign-gateway-link-v2";
 
     /// <summary>Every query parameter the gateway honours on some site, sorted by ordinal name: the signed order.</summary>
-    public static readonly string[] SignedParameters = ["download", "filename", "inline", "versionId", "x-oss-process"];
+    public static readonly string[] SignedParameters =
+        [ClientQueryNames.Download, ClientQueryNames.FileName, ClientQueryNames.Inline, ClientQueryNames.VersionId, ClientQueryNames.ImageProcess];
 
     /// <summary>The UTF-8 message to MAC, or null with a reason when a part has a control character (lines must stay lines).</summary>
     public static byte[]? Message(string host, string decodedPath, long expiresAt, IQueryCollection query, out string? problem)

@@ -61,7 +61,7 @@ internal static class DownloadResolver
         string? imageProcess = null;
         if (site.AllowsFileName)
         {
-            if (!TrySingle(query, "filename", out string? requestedName, out status, out detail))
+            if (!TrySingle(query, ClientQueryNames.FileName, out string? requestedName, out status, out detail))
             {
                 return false;
             }
@@ -78,8 +78,8 @@ internal static class DownloadResolver
         }
 
         // 'download' comes with 'filename'; 'inline' is allowed on its own, since it can make a page run on this domain.
-        bool download = site.AllowsFileName && query.ContainsKey("download");
-        bool inline = site.AllowsInline && query.ContainsKey("inline");
+        bool download = site.AllowsFileName && query.ContainsKey(ClientQueryNames.Download);
+        bool inline = site.AllowsInline && query.ContainsKey(ClientQueryNames.Inline);
         if (download && inline)
         {
             return Fail(StatusCodes.Status400BadRequest, "Give either download or inline, not both.", out status, out detail);
@@ -103,13 +103,13 @@ internal static class DownloadResolver
 
         if (site.AllowsVersionId && alias is null)
         {
-            if (!TrySingle(query, "versionId", out versionId, out status, out detail))
+            if (!TrySingle(query, ClientQueryNames.VersionId, out versionId, out status, out detail))
             {
                 return false;
             }
         }
 
-        if (site.AllowsImageProcessing && !TrySingle(query, "x-oss-process", out imageProcess, out status, out detail))
+        if (site.AllowsImageProcessing && !TrySingle(query, ClientQueryNames.ImageProcess, out imageProcess, out status, out detail))
         {
             return false;
         }

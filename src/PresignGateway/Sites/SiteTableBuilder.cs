@@ -11,8 +11,6 @@ namespace PresignGateway.Sites;
 /// </summary>
 internal sealed class SiteTableBuilder
 {
-    private static readonly string[] KnownQueryNames = ["versionId", "x-oss-process", "filename", "inline"];
-
     private readonly IConfiguration _configuration;
     private readonly List<string> _errors = [];
 
@@ -113,9 +111,9 @@ internal sealed class SiteTableBuilder
 
         foreach (string query in site.AllowedQuery)
         {
-            if (!KnownQueryNames.Contains(query, StringComparer.Ordinal))
+            if (!ClientQueryNames.Allowable.Contains(query, StringComparer.Ordinal))
             {
-                _errors.Add($"{path}:AllowedQuery has '{query}': the gateway honours only {string.Join(", ", KnownQueryNames)} (case-sensitive).");
+                _errors.Add($"{path}:AllowedQuery has '{query}': the gateway honours only {string.Join(", ", ClientQueryNames.Allowable)} (case-sensitive).");
             }
         }
 
@@ -198,10 +196,10 @@ internal sealed class SiteTableBuilder
             Mode = mode.Value,
             Disposition = disposition.Value,
             Aliases = aliases.ToFrozenDictionary(StringComparer.Ordinal),
-            AllowsVersionId = site.AllowedQuery.Contains("versionId"),
-            AllowsImageProcessing = site.AllowedQuery.Contains("x-oss-process") && store.SupportsImageProcessing,
-            AllowsFileName = site.AllowedQuery.Contains("filename"),
-            AllowsInline = site.AllowedQuery.Contains("inline"),
+            AllowsVersionId = site.AllowedQuery.Contains(ClientQueryNames.VersionId),
+            AllowsImageProcessing = site.AllowedQuery.Contains(ClientQueryNames.ImageProcess) && store.SupportsImageProcessing,
+            AllowsFileName = site.AllowedQuery.Contains(ClientQueryNames.FileName),
+            AllowsInline = site.AllowedQuery.Contains(ClientQueryNames.Inline),
             CacheControl = cacheControl,
             Protection = protection,
             RateLimit = site.Protection.RateLimit,
