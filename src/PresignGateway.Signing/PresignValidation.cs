@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace PresignGateway.Signing;
 
 /// <summary>The input rules every scheme shares. Messages name the rule and never quote secrets.</summary>

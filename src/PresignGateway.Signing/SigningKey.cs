@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace PresignGateway.Signing;
 
 /// <summary>A derived signing key with its pool of keyed HMAC contexts.</summary>

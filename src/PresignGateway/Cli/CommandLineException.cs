@@ -1,5 +1,3 @@
-using PresignGateway.Signing;
-
 namespace PresignGateway.Cli;
 
 /// <summary>A command-line mistake; the message is printed on one line of stderr.</summary>

@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Options;
-using PresignGateway.Configuration;
-
 namespace PresignGateway.Forwarding;
 
 /// <summary>How streaming a body from the store to the client ended.</summary>

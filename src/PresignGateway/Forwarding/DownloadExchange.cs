@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Net.Http.Headers;
-using PresignGateway.Diagnostics;
 using PresignGateway.Presigning;
 using PresignGateway.Responses;
 using PresignGateway.Signing;

@@ -1,14 +1,5 @@
 using System.Net;
-using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.Caching.StackExchangeRedis;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Options;
 using PresignGateway.Configuration;
-using PresignGateway.Forwarding;
-using PresignGateway.Health;
-using PresignGateway.Presigning;
-using PresignGateway.Sites;
 
 namespace PresignGateway.Hosting;
 

@@ -1,10 +1,3 @@
-using Microsoft.Extensions.Caching.Hybrid;
-using Microsoft.Extensions.Options;
-using PresignGateway.Configuration;
-using PresignGateway.Diagnostics;
-using PresignGateway.Signing;
-using PresignGateway.Sites;
-
 namespace PresignGateway.Presigning;
 
 /// <summary>Where a URL came from: the in-process tier, the shared tier (Redis, or a concurrent miss it joined), or a new signature.</summary>

@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using PresignGateway.Signing;
-using PresignGateway.Sites;
 using PresignGateway.Stores;
 
 namespace PresignGateway.Presigning;

@@ -1,4 +1,3 @@
-using Microsoft.Net.Http.Headers;
 using PresignGateway.Configuration;
 
 namespace PresignGateway.Responses;

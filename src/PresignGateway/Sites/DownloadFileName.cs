@@ -1,5 +1,4 @@
 using System.Text;
-using PresignGateway.Configuration;
 
 namespace PresignGateway.Sites;
 

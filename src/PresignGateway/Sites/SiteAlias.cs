@@ -1,5 +1,3 @@
-using PresignGateway.Configuration;
-
 namespace PresignGateway.Sites;
 
 /// <summary>A fixed link: <c>/latest/app.zip</c> -> a key, optionally a version and a download name.</summary>
