@@ -63,7 +63,7 @@ public sealed class OssV1Presigner : IUrlPresigner
         PresignerFactory = static () => new OssV1Presigner(),
     };
 
-    public SigningScheme Scheme => SigningScheme.OssV1;
+    public SigningScheme Scheme => Descriptor.Scheme;
 
     public PresignedUrl Presign(BucketLocation location, in PresignRequest request, Credentials credentials, DateTimeOffset signingTime)
     {

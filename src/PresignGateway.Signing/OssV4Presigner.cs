@@ -43,7 +43,7 @@ public sealed class OssV4Presigner : IUrlPresigner
         PresignerFactory = static () => new OssV4Presigner(),
     };
 
-    public SigningScheme Scheme => SigningScheme.OssV4;
+    public SigningScheme Scheme => Descriptor.Scheme;
 
     public PresignedUrl Presign(BucketLocation location, in PresignRequest request, Credentials credentials, DateTimeOffset signingTime)
         => _signer.Presign(location, request, credentials, signingTime);

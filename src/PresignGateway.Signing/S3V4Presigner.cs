@@ -43,7 +43,7 @@ public sealed class S3V4Presigner : IUrlPresigner
         PresignerFactory = static () => new S3V4Presigner(),
     };
 
-    public SigningScheme Scheme => SigningScheme.S3V4;
+    public SigningScheme Scheme => Descriptor.Scheme;
 
     public PresignedUrl Presign(BucketLocation location, in PresignRequest request, Credentials credentials, DateTimeOffset signingTime)
         => _signer.Presign(location, request, credentials, signingTime);
