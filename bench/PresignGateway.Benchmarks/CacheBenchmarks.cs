@@ -7,6 +7,7 @@ using PresignGateway.Diagnostics;
 using PresignGateway.Presigning;
 using PresignGateway.Signing;
 using PresignGateway.Sites;
+using PresignGateway.Stores;
 
 namespace PresignGateway.Benchmarks;
 
@@ -34,7 +35,7 @@ public class CacheBenchmarks : IDisposable
     {
         _services = BenchmarkSettings.CacheServices();
         _cache = _services.GetRequiredService<PresignedUrlCache>();
-        StoreTarget store = _services.GetRequiredService<SiteTableProvider>().Current.Sites[0].Store;
+        Store store = _services.GetRequiredService<SiteTableProvider>().Current.Sites[0].Store;
         _target = new PresignTarget(store, PresignMethod.Get, "releases/1.4.2/app-1.4.2.zip", null, null, null);
         _cache.GetAsync(_target, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 

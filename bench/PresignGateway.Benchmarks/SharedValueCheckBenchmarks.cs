@@ -8,6 +8,7 @@ using PresignGateway.Diagnostics;
 using PresignGateway.Presigning;
 using PresignGateway.Signing;
 using PresignGateway.Sites;
+using PresignGateway.Stores;
 
 namespace PresignGateway.Benchmarks;
 
@@ -34,7 +35,7 @@ public class SharedValueCheckBenchmarks : IDisposable
     {
         _services = BenchmarkSettings.CacheServices();
         _cache = _services.GetRequiredService<PresignedUrlCache>();
-        StoreTarget store = _services.GetRequiredService<SiteTableProvider>().Current.Sites[0].Store;
+        Store store = _services.GetRequiredService<SiteTableProvider>().Current.Sites[0].Store;
         _plain = new PresignTarget(store, PresignMethod.Get, "releases/1.4.2/app-1.4.2.zip", null, null, null);
         _withOverride = new PresignTarget(store, PresignMethod.Get, "报告/2024年度报告.pdf", null, "attachment; filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf", null);
         _plainKey = _plain.SharedCacheKey();

@@ -18,7 +18,6 @@ public sealed class BucketLocation
         // Uri.Host keeps the brackets of an IPv6 literal; IdnHost gives the punycode form of an international name.
         string host = endpoint.HostNameType == UriHostNameType.Dns ? endpoint.IdnHost : endpoint.Host;
         string endpointAuthority = endpoint.IsDefaultPort ? host : $"{host}:{endpoint.Port}";
-        EndpointAuthority = endpointAuthority;
         Host = addressing == AddressingStyle.VirtualHosted ? $"{bucket}.{endpointAuthority}" : endpointAuthority;
         BucketInPath = addressing == AddressingStyle.Path;
         UrlPrefixUtf8 = Encoding.ASCII.GetBytes($"{Scheme}://{Host}");
@@ -29,9 +28,6 @@ public sealed class BucketLocation
 
     /// <summary><c>http</c> or <c>https</c>.</summary>
     public string Scheme { get; }
-
-    /// <summary>The endpoint's host, with the port only when it is not the scheme's default.</summary>
-    public string EndpointAuthority { get; }
 
     /// <summary>The Host header a downloader sends: the bucket's host for virtual-hosted style, else the endpoint's.</summary>
     public string Host { get; }

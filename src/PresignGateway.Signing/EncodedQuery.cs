@@ -1,14 +1,5 @@
 namespace PresignGateway.Signing;
 
-/// <summary>One query parameter after encoding: where its name and value sit in the scratch buffer.</summary>
-internal struct EncodedParameter
-{
-    public int NameStart;
-    public int NameLength;
-    public int ValueStart;
-    public int ValueLength;
-}
-
 /// <summary>
 /// Collects query parameters in their encoded form, sorts them by encoded name (then value) with ordinal byte order,
 /// and writes the canonical query. Signing sorts the encoded strings, not the raw ones: <c>+param</c> encodes to

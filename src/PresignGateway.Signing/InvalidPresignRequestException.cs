@@ -12,19 +12,8 @@ public sealed class InvalidPresignRequestException : ArgumentException
         Reason = reason;
     }
 
-    public InvalidPresignRequestException()
-        : this("The presign request is invalid.")
-    {
-    }
-
     public InvalidPresignRequestException(string reason)
         : base(reason)
-    {
-        Reason = reason;
-    }
-
-    public InvalidPresignRequestException(string reason, Exception innerException)
-        : base(reason, innerException)
     {
         Reason = reason;
     }

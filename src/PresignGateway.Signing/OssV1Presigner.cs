@@ -12,9 +12,6 @@ namespace PresignGateway.Signing;
 /// </summary>
 public sealed class OssV1Presigner : IUrlPresigner
 {
-    /// <summary>OSS documents no maximum for V1; ten years keeps the absolute expiry sane.</summary>
-    internal static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(3650);
-
     private const int FixedOverhead = 512;
 
     // The sub-resources OSS signs in V1 (besides every x-oss-* parameter), from the OSS signing documentation.
@@ -30,7 +27,12 @@ public sealed class OssV1Presigner : IUrlPresigner
         "versioning", "versions", "vod", "website", "worm", "wormExtend", "wormId",
     ];
 
-    private static readonly string[] ReservedNames = ["OSSAccessKeyId", "Expires", "Signature", "security-token"];
+    internal const string AccessKeyIdParameter = "OSSAccessKeyId";
+    internal const string ExpiresParameter = "Expires";
+    internal const string SignatureParameter = "Signature";
+    internal const string SecurityTokenParameter = "security-token";
+
+    private static readonly string[] ReservedNames = [AccessKeyIdParameter, ExpiresParameter, SignatureParameter, SecurityTokenParameter];
 
     private static readonly Func<string, bool> IsReserved = static name =>
     {
@@ -45,21 +47,33 @@ public sealed class OssV1Presigner : IUrlPresigner
         return false;
     };
 
-    public SigningScheme Scheme => SigningScheme.OssV1;
+    /// <summary>The OSS rules of <see cref="OssV4Presigner"/>, with V1's own lifetime and query form.</summary>
+    public static StoreProvider Descriptor { get; } = new()
+    {
+        Scheme = SigningScheme.OssV1,
+        CommandLineName = "oss-v1",
+        StoreKind = OssV4Presigner.Descriptor.StoreKind,
+        // OSS documents no maximum for V1; ten years keeps the absolute expiry sane.
+        MaxLifetime = TimeSpan.FromDays(3650),
+        MaxLifetimeWithToken = OssV4Presigner.Descriptor.MaxLifetimeWithToken,
+        BucketNameMayContainDots = OssV4Presigner.Descriptor.BucketNameMayContainDots,
+        KeyMayStartWithSlash = OssV4Presigner.Descriptor.KeyMayStartWithSlash,
+        Overrides = OssV4Presigner.Descriptor.Overrides,
+        CredentialVariables = OssV4Presigner.Descriptor.CredentialVariables,
+        PresignerFactory = static () => new OssV1Presigner(),
+    };
+
+    public SigningScheme Scheme => Descriptor.Scheme;
 
     public PresignedUrl Presign(BucketLocation location, in PresignRequest request, Credentials credentials, DateTimeOffset signingTime)
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(credentials);
         PresignValidation.ValidateMethod(request.Method);
-        PresignValidation.ValidateKey(request.Key, ossRules: true);
-        TimeSpan maxLifetime = credentials.SecurityToken is null ? MaxLifetime : PresignValidation.MaxOssTokenLifetime;
-        PresignValidation.ValidateLifetime(request.Lifetime, maxLifetime, "OSS V1");
+        PresignValidation.ValidateKey(request.Key, Descriptor);
+        PresignValidation.ValidateLifetime(request.Lifetime, Descriptor, credentials.SecurityToken is not null);
         PresignValidation.ValidateQuery(request.Query, IsReserved);
-        if (location.Bucket.Contains('.', StringComparison.Ordinal))
-        {
-            throw new InvalidPresignRequestException("An OSS bucket name can't contain '.'.", nameof(location));
-        }
+        PresignValidation.ValidateBucket(location, Descriptor);
 
         long expires = signingTime.ToUnixTimeSeconds() + (long)request.Lifetime.TotalSeconds;
 
@@ -181,7 +195,7 @@ public sealed class OssV1Presigner : IUrlPresigner
         return new PresignedUrl(Encoding.ASCII.GetString(url.Written), DateTimeOffset.FromUnixTimeSeconds(expires));
     }
 
-    private static string NameAt(IReadOnlyList<QueryParameter> query, int index) => index < 0 ? "security-token" : query[index].Name;
+    private static string NameAt(IReadOnlyList<QueryParameter> query, int index) => index < 0 ? SecurityTokenParameter : query[index].Name;
 
     private static bool IsSubResource(string name)
     {

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace PresignGateway.Signing;
 
 /// <summary>
@@ -8,30 +6,44 @@ namespace PresignGateway.Signing;
 /// </summary>
 public sealed class OssV4Presigner : IUrlPresigner
 {
-    private readonly V4QuerySigner _signer = new(new V4Dialect
+    // Before Descriptor: static fields initialise in order.
+    private static readonly V4Dialect Dialect = new()
     {
-        SchemeName = "OSS V4",
-        Algorithm = "OSS4-HMAC-SHA256"u8.ToArray(),
+        Algorithm = "OSS4-HMAC-SHA256",
         AlgorithmParameter = "x-oss-signature-version",
         CredentialParameter = "x-oss-credential",
         DateParameter = "x-oss-date",
         ExpiresParameter = "x-oss-expires",
         SecurityTokenParameter = "x-oss-security-token",
-        SignatureParameter = "x-oss-signature"u8.ToArray(),
-        ScopeSuffix = Encoding.ASCII.GetBytes("/oss/aliyun_v4_request"),
-        ReservedNames =
-        [
-            "x-oss-signature-version", "x-oss-credential", "x-oss-date", "x-oss-expires",
-            "x-oss-security-token", "x-oss-additional-headers", "x-oss-signature",
-        ],
+        SignatureParameter = "x-oss-signature",
+        OtherReservedNames = ["x-oss-additional-headers"],
+        SecretPrefix = "aliyun_v4",
+        Service = "oss",
+        Terminator = "aliyun_v4_request",
         CanonicalUriAlwaysHasBucket = true,
         SignsHost = false,
         EqualsForEmptyValue = false,
-        OssKeyRules = true,
-        KeyCache = new SigningKeyCache("aliyun_v4", "oss", "aliyun_v4_request"),
-    });
+    };
 
-    public SigningScheme Scheme => SigningScheme.OssV4;
+    private readonly V4QuerySigner _signer = new(Descriptor, Dialect);
+
+    public static StoreProvider Descriptor { get; } = new()
+    {
+        Scheme = SigningScheme.OssV4,
+        CommandLineName = "oss-v4",
+        StoreKind = "OSS",
+        MaxLifetime = TimeSpan.FromDays(7),
+        // The longest STS session OSS grants.
+        MaxLifetimeWithToken = TimeSpan.FromHours(12),
+        BucketNameMayContainDots = false,
+        KeyMayStartWithSlash = false,
+        Overrides = new OverrideQueryNames("response-content-disposition", "versionId", "x-oss-process"),
+        CredentialVariables = new CredentialVariables("OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN"),
+        V4 = Dialect,
+        PresignerFactory = static () => new OssV4Presigner(),
+    };
+
+    public SigningScheme Scheme => Descriptor.Scheme;
 
     public PresignedUrl Presign(BucketLocation location, in PresignRequest request, Credentials credentials, DateTimeOffset signingTime)
         => _signer.Presign(location, request, credentials, signingTime);

@@ -1,22 +1,12 @@
-using System.Text;
-
 namespace PresignGateway.Signing;
 
 /// <summary>The input rules every scheme shares. Messages name the rule and never quote secrets.</summary>
 internal static class PresignValidation
 {
-    /// <summary>OSS and S3 both cap object keys at 1,023 bytes of UTF-8.</summary>
-    public const int MaxKeyBytes = 1023;
-
     /// <summary>Enough for every download override at once; keeps the signer's stack-allocated tables small.</summary>
     public const int MaxQueryParameters = 32;
 
     public const int MaxQueryTextLength = 4096;
-
-    public static readonly TimeSpan MaxV4Lifetime = TimeSpan.FromDays(7);
-
-    /// <summary>The longest STS session OSS grants; a URL can't outlive its token.</summary>
-    public static readonly TimeSpan MaxOssTokenLifetime = TimeSpan.FromHours(12);
 
     public static void ValidateMethod(PresignMethod method)
     {
@@ -26,38 +16,38 @@ internal static class PresignValidation
         }
     }
 
-    public static void ValidateKey(string? key, bool ossRules)
+    public static void ValidateKey(string? key, StoreProvider provider)
     {
         if (string.IsNullOrEmpty(key))
         {
             throw new InvalidPresignRequestException("The object key is empty.", "key");
         }
 
-        // A UTF-16 unit is at most 3 UTF-8 bytes, so short keys skip the byte count.
-        if (key.Length > MaxKeyBytes || (key.Length > MaxKeyBytes / 3 && Encoding.UTF8.GetByteCount(key) > MaxKeyBytes))
+        if (TextRules.IsKeyTooLong(key))
         {
-            // GetByteCount counts a lone surrogate as the 3-byte replacement character, so it never undercounts.
-            throw new InvalidPresignRequestException($"The object key is longer than {MaxKeyBytes} bytes of UTF-8.", "key");
+            throw new InvalidPresignRequestException($"The object key is longer than {TextRules.MaxKeyBytes} bytes of UTF-8.", "key");
         }
 
         ValidateText(key, "key", "object key");
-        if (ossRules && key[0] is '/' or '\\')
+        if (!provider.KeyMayStartWithSlash && key[0] is '/' or '\\')
         {
-            throw new InvalidPresignRequestException("An OSS object key can't start with '/' or '\\'.", "key");
+            throw new InvalidPresignRequestException($"An {provider.StoreKind} object key can't start with '/' or '\\'.", "key");
         }
     }
 
-    public static void ValidateLifetime(TimeSpan lifetime, TimeSpan max, string scheme)
+    public static void ValidateLifetime(TimeSpan lifetime, StoreProvider provider, bool withSecurityToken)
     {
-        if (lifetime.Ticks % TimeSpan.TicksPerSecond != 0)
+        if (!provider.IsLifetimeAllowed(lifetime, withSecurityToken))
         {
-            throw new InvalidPresignRequestException($"The URL lifetime must be a whole number of seconds (got {lifetime}).", "lifetime");
+            throw new InvalidPresignRequestException($"The URL lifetime must be {provider.LifetimeRule(withSecurityToken)} (got {lifetime:c}).", "lifetime");
         }
+    }
 
-        if (lifetime < TimeSpan.FromSeconds(1) || lifetime > max)
+    public static void ValidateBucket(BucketLocation location, StoreProvider provider)
+    {
+        if (provider.BucketProblem(location.Bucket) is { } problem)
         {
-            throw new InvalidPresignRequestException(
-                $"The URL lifetime must be from 1 second to {max.TotalSeconds:0} seconds for {scheme} (got {lifetime.TotalSeconds:0}).", "lifetime");
+            throw new InvalidPresignRequestException(problem, nameof(location));
         }
     }
 
@@ -109,7 +99,7 @@ internal static class PresignValidation
     {
         // Vectorised fast path: most text has no control character (C0, DEL, C1) and no surrogate at all.
         ReadOnlySpan<char> span = text;
-        if (span.IndexOfAnyInRange('\0', '\u001f') < 0 && span.IndexOfAnyInRange('\u007f', '\u009f') < 0 && span.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        if (!TextRules.HasControlCharacter(span) && span.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
         {
             return;
         }

@@ -48,7 +48,7 @@ public static class PresignedUrlShape
         ArgumentNullException.ThrowIfNull(credentials);
         ArgumentNullException.ThrowIfNull(url);
         IReadOnlyList<QueryParameter> query = request.Query;
-        if (request.Key is null || query.Count > PresignValidation.MaxQueryParameters || !Enum.IsDefined(scheme))
+        if (request.Key is null || query.Count > PresignValidation.MaxQueryParameters || StoreProviders.TryGet(scheme) is not { } provider)
         {
             return false;
         }
@@ -62,7 +62,7 @@ public static class PresignedUrlShape
         byte[] rented = ArrayPool<byte>.Shared.Rent(location.MaxObjectUrlBytes(0) + (textLength * UriEncoding.MaxEncodedBytesPerChar) + FixedOverhead);
         try
         {
-            return Check(scheme, location, request, credentials, url, expiresAt, rented);
+            return Check(provider.V4, location, request, credentials, url, expiresAt, rented);
         }
         catch (InvalidPresignRequestException)
         {
@@ -75,8 +75,9 @@ public static class PresignedUrlShape
         }
     }
 
+    /// <param name="dialect">The V4 form's names, or null for the OSS V1 form.</param>
     private static bool Check(
-        SigningScheme scheme, BucketLocation location, in PresignRequest request, Credentials credentials, string url, DateTimeOffset expiresAt, Span<byte> buffer)
+        V4Dialect? dialect, BucketLocation location, in PresignRequest request, Credentials credentials, string url, DateTimeOffset expiresAt, Span<byte> buffer)
     {
         // 1. Everything before the query, byte for byte.
         var scratch = new Utf8Writer(buffer);
@@ -91,7 +92,7 @@ public static class PresignedUrlShape
         IReadOnlyList<QueryParameter> query = request.Query;
         Span<Expected> expected = stackalloc Expected[query.Count + 8];
         int count = 0;
-        bool equalsForEmptyValue = scheme == SigningScheme.S3V4;
+        bool equalsForEmptyValue = dialect?.EqualsForEmptyValue ?? false;
         for (int i = 0; i < query.Count; i++)
         {
             int start = scratch.Position;
@@ -106,32 +107,31 @@ public static class PresignedUrlShape
         }
 
         int credentialPrefixStart = 0, credentialPrefixLength = 0, credentialSuffixStart = 0, credentialSuffixLength = 0;
-        if (scheme == SigningScheme.OssV1)
+        if (dialect is null)
         {
-            expected[count++] = Add(ref scratch, "OSSAccessKeyId=", credentials.AccessKeyId, Rule.Exact);
-            expected[count++] = Add(ref scratch, "Expires=", null, Rule.UnixExpiry);
-            expected[count++] = Add(ref scratch, "Signature=", null, Rule.EncodedBase64Signature);
+            expected[count++] = Add(ref scratch, OssV1Presigner.AccessKeyIdParameter, credentials.AccessKeyId, Rule.Exact);
+            expected[count++] = Add(ref scratch, OssV1Presigner.ExpiresParameter, null, Rule.UnixExpiry);
+            expected[count++] = Add(ref scratch, OssV1Presigner.SignatureParameter, null, Rule.EncodedBase64Signature);
             if (credentials.SecurityToken is { } token)
             {
-                expected[count++] = Add(ref scratch, "security-token=", token, Rule.Exact);
+                expected[count++] = Add(ref scratch, OssV1Presigner.SecurityTokenParameter, token, Rule.Exact);
             }
         }
         else
         {
-            bool s3 = scheme == SigningScheme.S3V4;
-            expected[count++] = Add(ref scratch, s3 ? "X-Amz-Algorithm=AWS4-HMAC-SHA256" : "x-oss-signature-version=OSS4-HMAC-SHA256", null, Rule.Exact);
-            expected[count++] = Add(ref scratch, s3 ? "X-Amz-Credential=" : "x-oss-credential=", null, Rule.Credential);
-            expected[count++] = Add(ref scratch, s3 ? "X-Amz-Date=" : "x-oss-date=", null, Rule.Date);
-            expected[count++] = Add(ref scratch, s3 ? "X-Amz-Expires=" : "x-oss-expires=", null, Rule.LifetimeSeconds);
-            expected[count++] = Add(ref scratch, s3 ? "X-Amz-Signature=" : "x-oss-signature=", null, Rule.HexSignature);
-            if (s3)
+            expected[count++] = Add(ref scratch, dialect.AlgorithmParameter, dialect.Algorithm, Rule.Exact);
+            expected[count++] = Add(ref scratch, dialect.CredentialParameter, null, Rule.Credential);
+            expected[count++] = Add(ref scratch, dialect.DateParameter, null, Rule.Date);
+            expected[count++] = Add(ref scratch, dialect.ExpiresParameter, null, Rule.LifetimeSeconds);
+            expected[count++] = Add(ref scratch, dialect.SignatureParameter, null, Rule.HexSignature);
+            if (dialect.SignedHeadersParameter is { } signedHeaders)
             {
-                expected[count++] = Add(ref scratch, "X-Amz-SignedHeaders=host", null, Rule.Exact);
+                expected[count++] = Add(ref scratch, signedHeaders, "host", Rule.Exact);
             }
 
             if (credentials.SecurityToken is { } token)
             {
-                expected[count++] = Add(ref scratch, s3 ? "X-Amz-Security-Token=" : "x-oss-security-token=", token, Rule.Exact);
+                expected[count++] = Add(ref scratch, dialect.SecurityTokenParameter, token, Rule.Exact);
             }
 
             credentialPrefixStart = scratch.Position;
@@ -141,7 +141,10 @@ public static class PresignedUrlShape
             credentialSuffixStart = scratch.Position;
             scratch.Append("%2F"u8);
             scratch.AppendEncoded(location.Region);
-            scratch.Append(s3 ? "%2Fs3%2Faws4_request"u8 : "%2Foss%2Faliyun_v4_request"u8);
+            scratch.Append("%2F"u8);
+            scratch.AppendEncoded(dialect.Service);
+            scratch.Append("%2F"u8);
+            scratch.AppendEncoded(dialect.Terminator);
             credentialSuffixLength = scratch.Position - credentialSuffixStart;
         }
 
@@ -232,7 +235,7 @@ public static class PresignedUrlShape
         }
 
         // 4. V4: the credential's day is the signing day, and signing time + lifetime is the claimed expiry.
-        if (scheme != SigningScheme.OssV1)
+        if (dialect is not null)
         {
             if (!DateTime.TryParseExact(date, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime signed)
                 || !credentialDay.SequenceEqual(date[..8])
@@ -281,11 +284,12 @@ public static class PresignedUrlShape
         return characters == 27;
     }
 
-    /// <summary>Writes <c>name=</c> (ASCII, already encoded) and the encoded value if known.</summary>
-    private static Expected Add(ref Utf8Writer scratch, string nameAndEquals, string? value, Rule rule)
+    /// <summary>Writes <c>name=</c> (an ASCII name that needs no encoding) and the encoded value if known.</summary>
+    private static Expected Add(ref Utf8Writer scratch, string name, string? value, Rule rule)
     {
         int start = scratch.Position;
-        scratch.AppendAscii(nameAndEquals);
+        scratch.AppendAscii(name);
+        scratch.Append((byte)'=');
         if (value is not null)
         {
             scratch.AppendEncoded(value);

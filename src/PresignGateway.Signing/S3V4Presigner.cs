@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace PresignGateway.Signing;
 
 /// <summary>
@@ -8,31 +6,44 @@ namespace PresignGateway.Signing;
 /// </summary>
 public sealed class S3V4Presigner : IUrlPresigner
 {
-    private readonly V4QuerySigner _signer = new(new V4Dialect
+    // Before Descriptor: static fields initialise in order.
+    private static readonly V4Dialect Dialect = new()
     {
-        SchemeName = "S3 SigV4",
-        Algorithm = "AWS4-HMAC-SHA256"u8.ToArray(),
+        Algorithm = "AWS4-HMAC-SHA256",
         AlgorithmParameter = "X-Amz-Algorithm",
         CredentialParameter = "X-Amz-Credential",
         DateParameter = "X-Amz-Date",
         ExpiresParameter = "X-Amz-Expires",
         SecurityTokenParameter = "X-Amz-Security-Token",
-        SignatureParameter = "X-Amz-Signature"u8.ToArray(),
+        SignatureParameter = "X-Amz-Signature",
         SignedHeadersParameter = "X-Amz-SignedHeaders",
-        ScopeSuffix = Encoding.ASCII.GetBytes("/s3/aws4_request"),
-        ReservedNames =
-        [
-            "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
-            "X-Amz-SignedHeaders", "X-Amz-Security-Token", "X-Amz-Signature",
-        ],
+        SecretPrefix = "AWS4",
+        Service = "s3",
+        Terminator = "aws4_request",
         CanonicalUriAlwaysHasBucket = false,
         SignsHost = true,
         EqualsForEmptyValue = true,
-        OssKeyRules = false,
-        KeyCache = new SigningKeyCache("AWS4", "s3", "aws4_request"),
-    });
+    };
 
-    public SigningScheme Scheme => SigningScheme.S3V4;
+    private readonly V4QuerySigner _signer = new(Descriptor, Dialect);
+
+    public static StoreProvider Descriptor { get; } = new()
+    {
+        Scheme = SigningScheme.S3V4,
+        CommandLineName = "s3-v4",
+        StoreKind = "S3",
+        // SigV4 caps every presigned URL at 7 days, with or without a session token.
+        MaxLifetime = TimeSpan.FromDays(7),
+        MaxLifetimeWithToken = TimeSpan.FromDays(7),
+        BucketNameMayContainDots = true,
+        KeyMayStartWithSlash = true,
+        Overrides = new OverrideQueryNames("response-content-disposition", "versionId", ImageProcess: null),
+        CredentialVariables = new CredentialVariables("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"),
+        V4 = Dialect,
+        PresignerFactory = static () => new S3V4Presigner(),
+    };
+
+    public SigningScheme Scheme => Descriptor.Scheme;
 
     public PresignedUrl Presign(BucketLocation location, in PresignRequest request, Credentials credentials, DateTimeOffset signingTime)
         => _signer.Presign(location, request, credentials, signingTime);

@@ -12,23 +12,3 @@ public enum SigningScheme
     /// <summary>AWS SigV4 (<c>AWS4-HMAC-SHA256</c>) for S3 and S3-compatible stores.</summary>
     S3V4,
 }
-
-/// <summary>Where the bucket name goes in the URL.</summary>
-public enum AddressingStyle
-{
-    /// <summary><c>bucket.endpoint-host/key</c>.</summary>
-    VirtualHosted,
-
-    /// <summary><c>endpoint-host/bucket/key</c>.</summary>
-    Path,
-
-    /// <summary><c>custom-host/key</c>: a domain bound to the bucket; the bucket is in neither host nor path.</summary>
-    CustomDomain,
-}
-
-/// <summary>The HTTP method a URL is signed for; a URL signed for one fails for the other.</summary>
-public enum PresignMethod
-{
-    Get,
-    Head,
-}

@@ -4,48 +4,6 @@ using System.Text;
 
 namespace PresignGateway.Signing;
 
-/// <summary>The names and rules in which OSS V4 and S3 SigV4 query signing differ; everything else is shared.</summary>
-internal sealed class V4Dialect
-{
-    public required string SchemeName { get; init; }
-
-    public required byte[] Algorithm { get; init; }
-
-    public required string AlgorithmParameter { get; init; }
-
-    public required string CredentialParameter { get; init; }
-
-    public required string DateParameter { get; init; }
-
-    public required string ExpiresParameter { get; init; }
-
-    public required string SecurityTokenParameter { get; init; }
-
-    public required byte[] SignatureParameter { get; init; }
-
-    /// <summary>S3 lists the signed headers (<c>host</c>) in the query; OSS leaves additional headers out for downloads.</summary>
-    public string? SignedHeadersParameter { get; init; }
-
-    /// <summary>The scope suffix after the region: <c>/oss/aliyun_v4_request</c> or <c>/s3/aws4_request</c>.</summary>
-    public required byte[] ScopeSuffix { get; init; }
-
-    /// <summary>The parameters the signer writes itself; a caller may not give them (compared case-insensitively).</summary>
-    public required string[] ReservedNames { get; init; }
-
-    /// <summary>OSS always signs <c>/bucket/key</c>; S3 signs the URL path as sent.</summary>
-    public required bool CanonicalUriAlwaysHasBucket { get; init; }
-
-    /// <summary>S3 signs <c>host</c>; the OSS download form signs no header.</summary>
-    public required bool SignsHost { get; init; }
-
-    /// <summary>OSS writes an empty value as <c>name</c>, S3 as <c>name=</c>.</summary>
-    public required bool EqualsForEmptyValue { get; init; }
-
-    public required bool OssKeyRules { get; init; }
-
-    public required SigningKeyCache KeyCache { get; init; }
-}
-
 /// <summary>
 /// The V4 query presign shared by OSS V4 and S3 SigV4: canonical request, string to sign, HMAC-SHA256 chain, URL.
 /// One pooled buffer holds the encoded parameters, the canonical request and the URL; the URL string is the only
@@ -55,13 +13,25 @@ internal sealed class V4QuerySigner
 {
     private const int FixedOverhead = 1024;
 
+    private readonly StoreProvider _provider;
     private readonly V4Dialect _dialect;
+    private readonly byte[] _algorithm;
+    private readonly byte[] _signatureParameter;
+    private readonly byte[] _scopeSuffix;
+    private readonly string[] _reservedNames;
+    private readonly SigningKeyCache _keyCache;
     private readonly Func<string, bool> _isReserved;
     private readonly HashContextPool _sha256 = HashContextPool.ForSha256();
 
-    public V4QuerySigner(V4Dialect dialect)
+    public V4QuerySigner(StoreProvider provider, V4Dialect dialect)
     {
+        _provider = provider;
         _dialect = dialect;
+        _algorithm = Encoding.ASCII.GetBytes(dialect.Algorithm);
+        _signatureParameter = Encoding.ASCII.GetBytes(dialect.SignatureParameter);
+        _scopeSuffix = Encoding.ASCII.GetBytes(dialect.ScopeSuffix);
+        _reservedNames = dialect.ReservedNames();
+        _keyCache = new SigningKeyCache(dialect.SecretPrefix, dialect.Service, dialect.Terminator);
         _isReserved = IsReserved;
     }
 
@@ -69,19 +39,12 @@ internal sealed class V4QuerySigner
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(credentials);
-        V4Dialect dialect = _dialect;
         PresignValidation.ValidateMethod(request.Method);
-        PresignValidation.ValidateKey(request.Key, dialect.OssKeyRules);
-        TimeSpan maxLifetime = dialect.OssKeyRules && credentials.SecurityToken is not null
-            ? PresignValidation.MaxOssTokenLifetime
-            : PresignValidation.MaxV4Lifetime;
-        PresignValidation.ValidateLifetime(request.Lifetime, maxLifetime, dialect.SchemeName);
+        PresignValidation.ValidateKey(request.Key, _provider);
+        PresignValidation.ValidateLifetime(request.Lifetime, _provider, credentials.SecurityToken is not null);
         IReadOnlyList<QueryParameter> query = request.Query;
         PresignValidation.ValidateQuery(query, _isReserved);
-        if (dialect.OssKeyRules && location.Bucket.Contains('.', StringComparison.Ordinal))
-        {
-            throw new InvalidPresignRequestException("An OSS bucket name can't contain '.'.", nameof(location));
-        }
+        PresignValidation.ValidateBucket(location, _provider);
 
         // Every part of the date comes from one instant, so the day in the scope always matches the timestamp.
         DateTime utc = signingTime.UtcDateTime;
@@ -125,14 +88,14 @@ internal sealed class V4QuerySigner
         }
 
         query.BeginParameter(dialect.AlgorithmParameter);
-        query.AppendValue(dialect.Algorithm);
+        query.AppendValue(_algorithm);
         query.BeginParameter(dialect.CredentialParameter);
         query.AppendValue(credentials.AccessKeyId);
         query.AppendValue("/"u8);
         query.AppendValue(day);
         query.AppendValue("/"u8);
         query.AppendValue(location.RegionUtf8);
-        query.AppendValue(dialect.ScopeSuffix);
+        query.AppendValue(_scopeSuffix);
         query.BeginParameter(dialect.DateParameter);
         query.AppendValue(timestamp);
         query.BeginParameter(dialect.ExpiresParameter);
@@ -187,19 +150,19 @@ internal sealed class V4QuerySigner
         _sha256.Hash(canonical.Written, hash);
         Span<byte> stringToSignBuffer = stackalloc byte[256];
         var stringToSign = new Utf8Writer(stringToSignBuffer);
-        stringToSign.Append(dialect.Algorithm);
+        stringToSign.Append(_algorithm);
         stringToSign.Append((byte)'\n');
         stringToSign.Append(timestamp);
         stringToSign.Append((byte)'\n');
         stringToSign.Append(day);
         stringToSign.Append((byte)'/');
         stringToSign.Append(location.RegionUtf8);
-        stringToSign.Append(dialect.ScopeSuffix);
+        stringToSign.Append(_scopeSuffix);
         stringToSign.Append((byte)'\n');
         stringToSign.AppendLowerHex(hash);
 
         int dayNumber = (utc.Year * 10000) + (utc.Month * 100) + utc.Day;
-        SigningKey signingKey = dialect.KeyCache.GetKey(credentials, dayNumber, day, location);
+        SigningKey signingKey = _keyCache.GetKey(credentials, dayNumber, day, location);
         Span<byte> signature = stackalloc byte[HMACSHA256.HashSizeInBytes];
         signingKey.Hmac.Hash(stringToSign.Written, signature);
 
@@ -212,7 +175,7 @@ internal sealed class V4QuerySigner
         url.Append((byte)'?');
         url.Append(canonicalBytes[queryStart..queryEnd]);
         url.Append((byte)'&');
-        url.Append(dialect.SignatureParameter);
+        url.Append(_signatureParameter);
         url.Append((byte)'=');
         url.AppendLowerHex(signature);
 
@@ -222,7 +185,7 @@ internal sealed class V4QuerySigner
 
     private bool IsReserved(string name)
     {
-        foreach (string reserved in _dialect.ReservedNames)
+        foreach (string reserved in _reservedNames)
         {
             if (string.Equals(name, reserved, StringComparison.OrdinalIgnoreCase))
             {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using PresignGateway.Cli;
+using PresignGateway.Configuration;
 using PresignGateway.Hosting;
 
 // The executable doubles as a command-line tool: dispatch before the web host exists, so stdout carries only the result.

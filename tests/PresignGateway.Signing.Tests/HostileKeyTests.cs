@@ -113,7 +113,7 @@ public sealed partial class HostileKeyTests
         string region = scheme == SigningScheme.S3V4 ? "us-east-1" : "cn-hangzhou";
         var location = BucketLocation.Create(endpoint, region, "examplebucket", addressing);
         var request = new PresignRequest(PresignMethod.Get, key, TimeSpan.FromSeconds(900), query);
-        return UrlPresigners.Create(scheme).Presign(location, request, TestCredentials(scheme), SignTime);
+        return StoreProviders.Get(scheme).CreatePresigner().Presign(location, request, TestCredentials(scheme), SignTime);
     }
 
     private static Credentials TestCredentials(SigningScheme scheme) => scheme == SigningScheme.S3V4

@@ -23,7 +23,7 @@ public sealed class PresignedUrlShapeTests
                 foreach (QueryParameter[] query in Overrides())
                 {
                     var request = new PresignRequest(PresignMethod.Get, key, Lifetime, query);
-                    PresignedUrl signed = UrlPresigners.Create(scheme).Presign(location, request, credentials, SignTime);
+                    PresignedUrl signed = StoreProviders.Get(scheme).CreatePresigner().Presign(location, request, credentials, SignTime);
 
                     Assert.Equal(signed.Url[..signed.Url.IndexOf('?', StringComparison.Ordinal)], location.ObjectUrl(key));
                     Assert.True(PresignedUrlShape.Matches(scheme, location, request, credentials, signed.Url, signed.ExpiresAt), $"{scheme} {addressing} {key}");
@@ -40,7 +40,7 @@ public sealed class PresignedUrlShapeTests
         var credentials = new Credentials("AKIDEXAMPLE", "secret", "token");
         QueryParameter[] query = [new("versionId", "v1"), new("response-content-disposition", "attachment; filename=a.txt")];
         var request = new PresignRequest(PresignMethod.Get, "dir/a b.txt", Lifetime, query);
-        PresignedUrl signed = UrlPresigners.Create(scheme).Presign(location, request, credentials, SignTime);
+        PresignedUrl signed = StoreProviders.Get(scheme).CreatePresigner().Presign(location, request, credentials, SignTime);
         string url = signed.Url;
         string objectUrl = location.ObjectUrl("dir/a b.txt");
         string queryText = url[(objectUrl.Length + 1)..];

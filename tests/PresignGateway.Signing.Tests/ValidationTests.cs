@@ -273,6 +273,6 @@ public sealed class ValidationTests
         string endpoint = scheme == SigningScheme.S3V4 ? "https://s3.us-east-1.amazonaws.com" : "https://oss-cn-hangzhou.aliyuncs.com";
         string region = scheme == SigningScheme.S3V4 ? "us-east-1" : "cn-hangzhou";
         var location = BucketLocation.Create(endpoint, region, "examplebucket", AddressingStyle.VirtualHosted);
-        return UrlPresigners.Create(scheme).Presign(location, new PresignRequest(PresignMethod.Get, key, lifetime, query), new Credentials("LTAI5tTESTKEYID00000001", Secret, token), SignTime);
+        return StoreProviders.Get(scheme).CreatePresigner().Presign(location, new PresignRequest(PresignMethod.Get, key, lifetime, query), new Credentials("LTAI5tTESTKEYID00000001", Secret, token), SignTime);
     }
 }

@@ -69,7 +69,7 @@ internal static class VectorFile
     public static PresignedUrl Presign(VectorCase vectorCase)
     {
         VectorInput input = vectorCase.Input;
-        IUrlPresigner presigner = UrlPresigners.Create(ParseScheme(vectorCase.Provider));
+        IUrlPresigner presigner = StoreProviders.Get(ParseScheme(vectorCase.Provider)).CreatePresigner();
         BucketLocation location = BucketLocation.Create(input.Endpoint, input.Region, input.Bucket, ParseAddressing(input.AddressingStyle));
         var query = new List<QueryParameter>();
         foreach ((string name, string value) in input.Query ?? [])

@@ -6,16 +6,17 @@ namespace PresignGateway.Cli;
 /// <summary>The parsed command line of <c>presign</c>.</summary>
 internal sealed record PresignArguments
 {
-    public const string Usage =
-        """
-        Usage: PresignGateway presign --provider oss-v4|oss-v1|s3-v4 --endpoint URL --region R --bucket B (--key K | --keys-from FILE|-)
+    /// <summary>The help text; the providers and their credential variables come from <see cref="StoreProviders"/>.</summary>
+    public static string Usage { get; } =
+        $"""
+        Usage: PresignGateway presign --provider {string.Join('|', StoreProviders.All.Select(p => p.CommandLineName))} --endpoint URL --region R --bucket B (--key K | --keys-from FILE|-)
                    [--addressing virtual-hosted|path|cname] [--expires SECONDS] [--method GET|HEAD]
                    [--at 2024-03-15T08:30:00Z] [--query name=value]...
-        Credentials come from OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN (oss-*)
-        or AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (s3-v4).
+        Credentials come from the provider's variables:
+        {string.Join(Environment.NewLine, StoreProviders.All.Select(p => $"  {p.CommandLineName}: {p.CredentialVariables.AccessKeyId}, {p.CredentialVariables.AccessKeySecret}, {p.CredentialVariables.SecurityToken}"))}
         """;
 
-    public required SigningScheme Scheme { get; init; }
+    public required StoreProvider Provider { get; init; }
 
     public required string Endpoint { get; init; }
 
@@ -100,7 +101,7 @@ internal sealed record PresignArguments
 
         return new PresignArguments
         {
-            Scheme = ParseScheme(Required(provider, "--provider")),
+            Provider = ParseProvider(Required(provider, "--provider")),
             Endpoint = Required(endpoint, "--endpoint"),
             Region = Required(region, "--region"),
             Bucket = Required(bucket, "--bucket"),
@@ -120,13 +121,8 @@ internal sealed record PresignArguments
     private static string Required(string? value, string name)
         => string.IsNullOrEmpty(value) ? throw new CommandLineException($"{name} is required.") : value;
 
-    private static SigningScheme ParseScheme(string value) => value.ToLowerInvariant() switch
-    {
-        "oss-v4" => SigningScheme.OssV4,
-        "oss-v1" => SigningScheme.OssV1,
-        "s3-v4" => SigningScheme.S3V4,
-        _ => throw new CommandLineException($"--provider must be oss-v4, oss-v1 or s3-v4 (got '{value}')."),
-    };
+    private static StoreProvider ParseProvider(string value)
+        => StoreProviders.FindByCommandLineName(value) ?? throw new CommandLineException($"--provider must be one of {StoreProviders.CommandLineNames} (got '{value}').");
 
     private static AddressingStyle ParseAddressing(string value) => value.ToLowerInvariant() switch
     {
@@ -164,6 +160,3 @@ internal sealed record PresignArguments
         };
     }
 }
-
-/// <summary>A command-line mistake; the message is printed on one line of stderr.</summary>
-internal sealed class CommandLineException(string message) : Exception(message);

@@ -22,9 +22,9 @@ internal static class PresignCommand
         try
         {
             PresignArguments options = PresignArguments.Parse(args);
-            Credentials credentials = ReadCredentials(options.Scheme, environment);
+            Credentials credentials = ReadCredentials(options.Provider, environment);
             BucketLocation location = BucketLocation.Create(options.Endpoint, options.Region, options.Bucket, options.Addressing);
-            IUrlPresigner presigner = UrlPresigners.Create(options.Scheme);
+            IUrlPresigner presigner = options.Provider.CreatePresigner();
             DateTimeOffset signingTime = options.At ?? time.GetUtcNow();
 
             // Sign everything before writing anything: a bad key on line 900 must not leave 899 URLs on stdout.
@@ -85,12 +85,10 @@ internal static class PresignCommand
         }
     }
 
-    /// <summary>The variable names the official OSS and AWS SDKs read.</summary>
-    private static Credentials ReadCredentials(SigningScheme scheme, Func<string, string?> environment)
+    /// <summary>The variable names the provider's official SDKs read.</summary>
+    private static Credentials ReadCredentials(StoreProvider provider, Func<string, string?> environment)
     {
-        (string idName, string secretName, string tokenName) = scheme == SigningScheme.S3V4
-            ? ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
-            : ("OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN");
+        (string idName, string secretName, string tokenName) = provider.CredentialVariables;
         string? id = environment(idName);
         string? secret = environment(secretName);
         if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(secret))

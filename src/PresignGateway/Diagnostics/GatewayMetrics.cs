@@ -1,18 +1,17 @@
 using System.Diagnostics.Metrics;
-using PresignGateway.Presigning;
-using PresignGateway.Sites;
 
 namespace PresignGateway.Diagnostics;
 
 /// <summary>
 /// The gateway's own instruments, from <see cref="IMeterFactory"/>. Tags carry names (site, store, tier, scheme) and
-/// outcomes, never keys, URLs or credentials.
+/// outcomes, never keys, URLs or credentials. It knows none of the parts it measures: they hand it their gauges'
+/// sources (<see cref="MemoryTier"/>, <see cref="RedisConnected"/>, <see cref="StoreClockOffsets"/>).
 /// </summary>
 internal sealed class GatewayMetrics
 {
     public const string MeterName = "PresignGateway";
 
-    public GatewayMetrics(IMeterFactory meterFactory, SiteTableProvider sites)
+    public GatewayMetrics(IMeterFactory meterFactory)
     {
         Meter meter = meterFactory.Create(MeterName);
         // The durations are in seconds; OTel's default buckets are made for milliseconds (every sample would land in
@@ -29,7 +28,7 @@ internal sealed class GatewayMetrics
         Requests = meter.CreateCounter<long>("presign_gateway.requests", "{request}", "Download requests by site, mode and outcome.");
         ResponseBytes = meter.CreateCounter<long>("presign_gateway.response.bytes", "By", "Body bytes of completed proxied downloads (their Content-Length).");
         UpstreamDuration = meter.CreateHistogram("presign_gateway.upstream.duration", "s", "Time from sending a request to the store to its response headers.", tags: null, advice: seconds);
-        meter.CreateObservableGauge("presign_gateway.storage.clock_offset", () => ClockOffsets(sites), "s", "The store's clock minus ours, as read from its Date header; applied when over the threshold.");
+        meter.CreateObservableGauge("presign_gateway.storage.clock_offset", ClockOffsets, "s", "The store's clock minus ours, as read from its Date header; applied when over the threshold.");
         meter.CreateObservableGauge("presign_gateway.cache.memory.bytes", () => MemoryTier?.Bytes ?? 0, "By", "Bytes charged to the in-process URL tier (at most Gateway:Cache:MaxBytes).");
         meter.CreateObservableGauge("presign_gateway.cache.memory.entries", () => MemoryTier?.Count ?? 0, "{entry}", "URLs held in the in-process tier (at most Gateway:Cache:MaxEntries).");
         meter.CreateObservableGauge("presign_gateway.redis.connected", () => RedisConnected?.Invoke() switch { true => 1, false => 0, null => -1 }, "{state}", "1 when Redis is connected, 0 when configured but down (degraded), -1 when not configured.");
@@ -56,20 +55,19 @@ internal sealed class GatewayMetrics
     public Histogram<double> UpstreamDuration { get; }
 
     /// <summary>Set by the URL cache: the in-process tier whose size the gauges report.</summary>
-    public MemoryTier? MemoryTier { get; set; }
+    public IMeasuredTier? MemoryTier { get; set; }
 
     /// <summary>Set by the Redis connection when Redis is configured.</summary>
     public Func<bool>? RedisConnected { get; set; }
 
-    private static IEnumerable<Measurement<double>> ClockOffsets(SiteTableProvider sites)
+    /// <summary>Set by the composition root: each store's name and clock offset, from the configuration in force.</summary>
+    public Func<IEnumerable<(string Store, TimeSpan Offset)>>? StoreClockOffsets { get; set; }
+
+    private IEnumerable<Measurement<double>> ClockOffsets()
     {
-        var seen = new HashSet<StoreTarget>();
-        foreach (Site site in sites.Current.Sites)
+        foreach ((string store, TimeSpan offset) in StoreClockOffsets?.Invoke() ?? [])
         {
-            if (seen.Add(site.Store))
-            {
-                yield return new Measurement<double>(site.Store.Clock.Offset.TotalSeconds, new KeyValuePair<string, object?>("store", site.Store.Name));
-            }
+            yield return new Measurement<double>(offset.TotalSeconds, new KeyValuePair<string, object?>("store", store));
         }
     }
 }

@@ -28,9 +28,6 @@ internal static partial class Log
     [LoggerMessage(36, LogLevel.Warning, "The secrets file {Name} in {Directory} was not read: {Reason}.")]
     public static partial void SecretFileRefused(ILogger logger, string name, string directory, string reason);
 
-    [LoggerMessage(1, LogLevel.Debug, "No site for host {Host}; answered 404.")]
-    public static partial void NoSite(ILogger logger, string host);
-
     [LoggerMessage(2, LogLevel.Debug, "Refused a request to site {Site}: {Reason}")]
     public static partial void BadRequest(ILogger logger, string site, string reason);
 

@@ -11,6 +11,7 @@ using PresignGateway.Protection;
 using PresignGateway.Responses;
 using PresignGateway.Signing;
 using PresignGateway.Sites;
+using PresignGateway.Stores;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace PresignGateway.Forwarding;
@@ -201,7 +202,7 @@ internal sealed class DownloadEndpoint
         _ => "other",
     };
 
-    private void WriteRedirect(HttpResponse response, CachedPresignedUrl url, StoreTarget store)
+    private void WriteRedirect(HttpResponse response, CachedPresignedUrl url, Store store)
     {
         // Let the client reuse the redirect only while the URL still has its refresh margin left.
         TimeSpan usable = url.ExpiresAt - _cache.RefreshMargin(store.UrlLifetime) - store.Now(_time);

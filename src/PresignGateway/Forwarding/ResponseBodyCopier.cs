@@ -4,21 +4,6 @@ using PresignGateway.Configuration;
 
 namespace PresignGateway.Forwarding;
 
-/// <summary>How streaming a body from the store to the client ended.</summary>
-internal enum BodyCopyOutcome
-{
-    Completed,
-
-    /// <summary>The client disconnected or stopped reading.</summary>
-    ClientGone,
-
-    /// <summary>The store's connection failed or ended early: the client got fewer bytes than announced.</summary>
-    StoreFailed,
-
-    /// <summary>The store sent nothing for <c>Gateway:Upstream:ResponseHeadersTimeout</c>.</summary>
-    StoreStalled,
-}
-
 /// <summary>
 /// Streams the store's response body to the client. YARP's own copy moves 64 KiB per read and per write; on large
 /// objects the per-chunk cost (system calls, waking the threads on both sides) dominated, at about four times

@@ -42,7 +42,7 @@ internal static class GatewayApplication
 
         // Every problem of the configuration at once, binder errors included, before anything else reads it.
         var problems = new List<string>();
-        TelemetrySettings telemetry = GatewayTelemetry.ReadSettings(builder.Configuration, problems);
+        TelemetrySettings telemetry = TelemetrySettings.Read(builder.Configuration, problems);
         TrustedProxies proxies = TrustedProxies.Read(builder.Configuration.GetSection("Gateway:ForwardedHeaders"), problems);
         CheckKestrelLimits(builder.Configuration.GetSection("Kestrel"), problems);
         GatewayOptions options = SettingReader.BindGateway(builder.Configuration, problems);
@@ -63,7 +63,7 @@ internal static class GatewayApplication
             .AddTrustedProxies(proxies)
             .AddGatewayHealth()
             .AddGatewayConfiguration()
-            .AddPresigning(RedisConfiguration(builder.Configuration), builder.Configuration)
+            .AddPresigning(RedisConfiguration(builder.Configuration, options.Cache), options.Cache.RedisTimeout)
             .AddForwarding()
             .AddGatewayProblems();
         return builder;
@@ -139,15 +139,17 @@ internal static class GatewayApplication
         return services;
     }
 
-    private static IServiceCollection AddPresigning(this IServiceCollection services, string? redis, ConfigurationManager configuration)
+    private static IServiceCollection AddPresigning(this IServiceCollection services, string? redis, TimeSpan redisTimeout)
     {
-        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton(provider => new GatewayMetrics(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>())
+        {
+            StoreClockOffsets = () => provider.GetRequiredService<SiteTableProvider>().Current.Stores.Select(store => (store.Name, store.Clock.Offset)),
+        });
         services.AddHybridCache(options => options.MaximumKeyLength = 256).AddSerializer<CachedPresignedUrl, SharedValueSerializer>();
         services.AddSingleton<PresignedUrlCache>();
         if (redis is not null)
         {
-            TimeSpan timeout = configuration.GetValue(SettingChanges.RedisTimeoutSetting, SettingChanges.DefaultRedisTimeout);
-            services.AddSingleton(_ => new RedisConnection(redis, timeout));
+            services.AddSingleton(_ => new RedisConnection(redis, redisTimeout));
             services.AddSingleton(provider =>
             {
                 RedisConnection connection = provider.GetRequiredService<RedisConnection>();
@@ -171,10 +173,10 @@ internal static class GatewayApplication
     }
 
     /// <summary>The shared tier's connection string: <c>ConnectionStrings:Redis</c>, else <c>Gateway:Cache:Redis</c>; null for in-process only.</summary>
-    private static string? RedisConfiguration(ConfigurationManager configuration)
+    private static string? RedisConfiguration(ConfigurationManager configuration, CacheOptions cache)
     {
         string? redis = configuration.GetConnectionString("Redis");
-        redis = string.IsNullOrWhiteSpace(redis) ? configuration["Gateway:Cache:Redis"] : redis;
+        redis = string.IsNullOrWhiteSpace(redis) ? cache.Redis : redis;
         return string.IsNullOrWhiteSpace(redis) ? null : redis;
     }
 
@@ -226,50 +228,5 @@ internal static class GatewayApplication
         services.AddSingleton<DownloadEndpoint>();
         services.AddSingleton<Protection.DownloadRateLimiter>();
         return services;
-    }
-}
-
-/// <summary>
-/// X-Forwarded-For and X-Forwarded-Proto are honoured only from the proxies and networks listed in
-/// <c>Gateway:ForwardedHeaders:KnownProxies</c> (addresses) and <c>KnownNetworks</c> (CIDR); with none listed the
-/// headers are ignored, so a client can't claim another address.
-/// </summary>
-internal sealed record TrustedProxies(IReadOnlyList<IPAddress> Proxies, IReadOnlyList<System.Net.IPNetwork> Networks, int ForwardLimit)
-{
-    public static TrustedProxies Read(IConfigurationSection section, List<string> problems)
-    {
-        var proxies = new List<IPAddress>();
-        var networks = new List<System.Net.IPNetwork>();
-        foreach (IConfigurationSection entry in section.GetSection("KnownProxies").GetChildren())
-        {
-            if (IPAddress.TryParse(entry.Value, out IPAddress? address))
-            {
-                proxies.Add(address);
-            }
-            else
-            {
-                problems.Add($"{entry.Path} is '{entry.Value}': give an IPv4 or IPv6 address, such as 10.0.0.5 (a range goes in KnownNetworks).");
-            }
-        }
-
-        foreach (IConfigurationSection entry in section.GetSection("KnownNetworks").GetChildren())
-        {
-            if (System.Net.IPNetwork.TryParse(entry.Value, out System.Net.IPNetwork network))
-            {
-                networks.Add(network);
-            }
-            else
-            {
-                problems.Add($"{entry.Path} is '{entry.Value}': give a network in CIDR notation, such as 10.0.0.0/8, with no bits set after the prefix.");
-            }
-        }
-
-        int forwardLimit = SettingReader.Get(section, "ForwardLimit", 1, problems);
-        if (forwardLimit < 1)
-        {
-            problems.Add($"{section.Path}:ForwardLimit is {forwardLimit}: it must be at least 1.");
-        }
-
-        return new TrustedProxies(proxies, networks, forwardLimit);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using OpenTelemetry.Metrics;
+using PresignGateway.Configuration;
 using PresignGateway.Diagnostics;
 
 namespace PresignGateway.Hosting;

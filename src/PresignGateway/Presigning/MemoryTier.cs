@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using PresignGateway.Diagnostics;
 
 namespace PresignGateway.Presigning;
 
@@ -17,7 +18,7 @@ namespace PresignGateway.Presigning;
 /// list to keep in order on each hit, and each pass frees at least a tenth of the tier, so its cost per insert is a
 /// few dozen entry visits (CacheBenchmarks). The cut-off is exact to within one bucket of the clock's range.
 /// </remarks>
-internal sealed class MemoryTier
+internal sealed class MemoryTier : IMeasuredTier
 {
     /// <summary>Eviction frees down to this share of both limits, so it runs once per tenth of the tier, not per insert.</summary>
     private const int LowWaterPercent = 90;

@@ -3,27 +3,16 @@ using Microsoft.Extensions.Caching.Hybrid;
 using PresignGateway.Configuration;
 using PresignGateway.Diagnostics;
 using PresignGateway.Signing;
-using PresignGateway.Sites;
+using PresignGateway.Stores;
 
 namespace PresignGateway.Presigning;
-
-/// <summary>Where a URL came from: the in-process tier, the shared tier (Redis, or a concurrent miss it joined), or a new signature.</summary>
-internal enum CacheTier
-{
-    Memory,
-    Shared,
-    Signed,
-}
-
-/// <summary>A cache answer: the URL and the tier that gave it.</summary>
-internal readonly record struct CacheLookup(CachedPresignedUrl Url, CacheTier Tier);
 
 /// <summary>
 /// Presigned URLs, cached until shortly before they expire. Tier one is in-process and allocation-free on a hit
 /// (<see cref="MemoryTier"/>); behind it HybridCache coalesces concurrent misses for one object into a single
 /// signing and, when Redis is configured, shares each URL between replicas. An entry is never served once less than
 /// the refresh margin is left: min(Gateway:Cache:RefreshBefore, 10% of the URL lifetime). Times are on the store's
-/// clock (<see cref="Sites.StoreClock"/>), the clock its signatures are judged by.
+/// clock (<see cref="Stores.StoreClock"/>), the clock its signatures are judged by.
 /// Whoever can write to Redis can write anything there, so a value read from it is used only after it passes
 /// <see cref="RejectionReason"/>: its MAC, the URL's shape and its expiry.
 /// </summary>
@@ -153,8 +142,8 @@ internal sealed class PresignedUrlCache
     /// </summary>
     internal string? RejectionReason(CachedPresignedUrl value, in PresignTarget target, string sharedCacheKey)
     {
-        StoreTarget store = target.Store;
-        if (value.Url.Length == 0 || value.Mac.Length != StoreTarget.SharedValueMacSize)
+        Store store = target.Store;
+        if (value.Url.Length == 0 || value.Mac.Length != Store.SharedValueMacSize)
         {
             return "malformed";
         }
@@ -177,11 +166,11 @@ internal sealed class PresignedUrlCache
     {
         long started = Stopwatch.GetTimestamp();
         var request = new PresignRequest(target.Method, target.Key, target.Store.UrlLifetime, target.SignedQuery());
-        PresignedUrl url = target.Store.Presigner.Presign(target.Store.Location, request, target.Store.Credentials, target.Store.Now(_time));
+        PresignedUrl url = target.Store.Presign(request, target.Store.Now(_time));
         var scheme = new KeyValuePair<string, object?>("scheme", target.Store.Scheme.ToString());
         _metrics.Signings.Add(1, new KeyValuePair<string, object?>("store", target.Store.Name), scheme);
         _metrics.SigningDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, scheme);
-        byte[] mac = new byte[StoreTarget.SharedValueMacSize];
+        byte[] mac = new byte[Store.SharedValueMacSize];
         target.Store.ComputeSharedValueMac(sharedCacheKey, url.Url, url.ExpiresAt, mac);
         return new CachedPresignedUrl(url.Url, url.ExpiresAt) { Mac = mac };
     }

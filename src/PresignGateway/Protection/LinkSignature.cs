@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using PresignGateway.Signing;
+using PresignGateway.Sites;
 
 namespace PresignGateway.Protection;
 
@@ -27,12 +29,13 @@ internal static class LinkSignature
     public const string Version = "presign-gateway-link-v2";
 
     /// <summary>Every query parameter the gateway honours on some site, sorted by ordinal name: the signed order.</summary>
-    public static readonly string[] SignedParameters = ["download", "filename", "inline", "versionId", "x-oss-process"];
+    public static readonly string[] SignedParameters =
+        [ClientQueryNames.Download, ClientQueryNames.FileName, ClientQueryNames.Inline, ClientQueryNames.VersionId, ClientQueryNames.ImageProcess];
 
     /// <summary>The UTF-8 message to MAC, or null with a reason when a part has a control character (lines must stay lines).</summary>
     public static byte[]? Message(string host, string decodedPath, long expiresAt, IQueryCollection query, out string? problem)
     {
-        if (HasControlCharacter(host) || HasControlCharacter(decodedPath))
+        if (TextRules.HasControlCharacter(host) || TextRules.HasControlCharacter(decodedPath))
         {
             problem = "The link's host or path contains a control character.";
             return null;
@@ -48,7 +51,7 @@ internal static class LinkSignature
             // The lookup is the resolver's own: case-insensitive, so '?VersionId=' is signed as what it is honoured as.
             foreach (string? value in query[name])
             {
-                if (HasControlCharacter(value))
+                if (TextRules.HasControlCharacter(value))
                 {
                     problem = $"The link's {name} parameter contains a control character.";
                     return null;
@@ -68,7 +71,4 @@ internal static class LinkSignature
         byte[] message = Message(host, decodedPath, expiresAt, query, out string? problem) ?? throw new ArgumentException(problem, nameof(query));
         return string.Create(CultureInfo.InvariantCulture, $"expires={expiresAt}&sig={Base64Url.EncodeToString(HMACSHA256.HashData(secret, message))}");
     }
-
-    private static bool HasControlCharacter(string? value)
-        => value is not null && (value.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0 || value.AsSpan().IndexOfAnyInRange('\u007f', '\u009f') >= 0);
 }

@@ -1,18 +1,8 @@
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using PresignGateway.Configuration;
-using PresignGateway.Responses;
+using PresignGateway.Signing;
 
 namespace PresignGateway.Sites;
-
-/// <summary>What a request asks for, once resolved against the sites: the object and how to deliver it.</summary>
-/// <param name="Path">The decoded request path, which signed links sign.</param>
-/// <param name="InlineByQuery">
-/// True when <c>?inline</c>, not the site, made the download inline: it then falls back to attachment for active
-/// content, which proxy mode also learns from the store's Content-Type.
-/// </param>
-internal readonly record struct DownloadPlan(
-    Site Site, string Path, string Key, string FileName, DispositionType Disposition, string? VersionId, string? ImageProcess, bool InlineByQuery = false);
 
 /// <summary>
 /// Host + raw request target + query -> site, object key, download name and overrides. Pure: no I/O. The key is the
@@ -71,7 +61,7 @@ internal static class DownloadResolver
         string? imageProcess = null;
         if (site.AllowsFileName)
         {
-            if (!TrySingle(query, "filename", out string? requestedName, out status, out detail))
+            if (!TrySingle(query, ClientQueryNames.FileName, out string? requestedName, out status, out detail))
             {
                 return false;
             }
@@ -88,8 +78,8 @@ internal static class DownloadResolver
         }
 
         // 'download' comes with 'filename'; 'inline' is allowed on its own, since it can make a page run on this domain.
-        bool download = site.AllowsFileName && query.ContainsKey("download");
-        bool inline = site.AllowsInline && query.ContainsKey("inline");
+        bool download = site.AllowsFileName && query.ContainsKey(ClientQueryNames.Download);
+        bool inline = site.AllowsInline && query.ContainsKey(ClientQueryNames.Inline);
         if (download && inline)
         {
             return Fail(StatusCodes.Status400BadRequest, "Give either download or inline, not both.", out status, out detail);
@@ -113,18 +103,18 @@ internal static class DownloadResolver
 
         if (site.AllowsVersionId && alias is null)
         {
-            if (!TrySingle(query, "versionId", out versionId, out status, out detail))
+            if (!TrySingle(query, ClientQueryNames.VersionId, out versionId, out status, out detail))
             {
                 return false;
             }
         }
 
-        if (site.AllowsImageProcessing && !TrySingle(query, "x-oss-process", out imageProcess, out status, out detail))
+        if (site.AllowsImageProcessing && !TrySingle(query, ClientQueryNames.ImageProcess, out imageProcess, out status, out detail))
         {
             return false;
         }
 
-        if (HasControlCharacter(versionId) || HasControlCharacter(imageProcess))
+        if (TextRules.HasControlCharacter(versionId) || TextRules.HasControlCharacter(imageProcess))
         {
             return Fail(StatusCodes.Status400BadRequest, "A query parameter contains a control character.", out status, out detail);
         }
@@ -150,9 +140,6 @@ internal static class DownloadResolver
         detail = "";
         return true;
     }
-
-    private static bool HasControlCharacter(string? value)
-        => value is not null && (value.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0 || value.AsSpan().IndexOfAnyInRange('\u007f', '\u009f') >= 0);
 
     private static bool Fail(int failureStatus, string failureDetail, out int status, out string detail)
     {

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 using PresignGateway.Configuration;
-using PresignGateway.Protection;
+using PresignGateway.Stores;
 
 namespace PresignGateway.Sites;
 
@@ -12,7 +12,7 @@ internal sealed class Site
     /// <summary>The path prefix without a trailing '/': empty for the root.</summary>
     public required string PathPrefix { get; init; }
 
-    public required StoreTarget Store { get; init; }
+    public required Store Store { get; init; }
 
     public required string KeyPrefix { get; init; }
 
@@ -49,6 +49,3 @@ internal sealed class Site
     public bool MatchesPath(string path)
         => path.StartsWith(PathPrefix, StringComparison.Ordinal) && (path.Length == PathPrefix.Length || path[PathPrefix.Length] == '/');
 }
-
-/// <summary>A fixed link: <c>/latest/app.zip</c> -> a key, optionally a version and a download name.</summary>
-internal sealed record SiteAlias(string Key, string? FileName, string? VersionId);

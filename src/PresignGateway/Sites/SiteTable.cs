@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using PresignGateway.Stores;
 
 namespace PresignGateway.Sites;
 
@@ -10,24 +11,25 @@ namespace PresignGateway.Sites;
 internal sealed class SiteTable
 {
     private readonly FrozenDictionary<string, Site[]> _exactHosts;
-    private readonly (string Suffix, Site[] Sites)[] _wildcardHosts;
+    private readonly (string Wildcard, Site[] Sites)[] _wildcardHosts;
     private readonly Site[] _anyHost;
 
     public SiteTable(IReadOnlyList<Site> sites, IReadOnlyList<(string HostPattern, Site Site)> bindings)
     {
         Sites = sites;
+        Stores = [.. sites.Select(site => site.Store).Distinct()];
         var exact = new Dictionary<string, List<Site>>(StringComparer.OrdinalIgnoreCase);
         var wildcard = new Dictionary<string, List<Site>>(StringComparer.OrdinalIgnoreCase);
         var any = new List<Site>();
         foreach ((string pattern, Site site) in bindings)
         {
-            if (pattern == "*")
+            if (pattern == HostPattern.Any)
             {
                 any.Add(site);
             }
-            else if (pattern.StartsWith("*.", StringComparison.Ordinal))
+            else if (HostPattern.IsWildcard(pattern))
             {
-                Add(wildcard, pattern[1..], site);
+                Add(wildcard, pattern, site);
             }
             else
             {
@@ -42,6 +44,9 @@ internal sealed class SiteTable
 
     public IReadOnlyList<Site> Sites { get; }
 
+    /// <summary>The stores the sites use, each once.</summary>
+    public IReadOnlyList<Store> Stores { get; }
+
     /// <summary>True when some site answers this host, whatever the path: a 404 then, rather than a 421.</summary>
     public bool ServesHost(string host)
     {
@@ -50,9 +55,9 @@ internal sealed class SiteTable
             return true;
         }
 
-        foreach ((string suffix, _) in _wildcardHosts)
+        foreach ((string wildcard, _) in _wildcardHosts)
         {
-            if (host.Length > suffix.Length && host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            if (HostPattern.MatchesWildcard(wildcard, host))
             {
                 return true;
             }
@@ -69,10 +74,9 @@ internal sealed class SiteTable
             return site;
         }
 
-        foreach ((string suffix, Site[] sites) in _wildcardHosts)
+        foreach ((string wildcard, Site[] sites) in _wildcardHosts)
         {
-            // "*.example.com" needs at least one label before ".example.com".
-            if (host.Length > suffix.Length && host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && FirstMatch(sites, path) is { } wildcardSite)
+            if (HostPattern.MatchesWildcard(wildcard, host) && FirstMatch(sites, path) is { } wildcardSite)
             {
                 return wildcardSite;
             }

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using PresignGateway.Configuration;
 using PresignGateway.Diagnostics;
-using PresignGateway.Hosting;
 
 namespace PresignGateway.Sites;
 

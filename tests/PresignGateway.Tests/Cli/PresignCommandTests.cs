@@ -167,11 +167,11 @@ public sealed class PresignCommandTests
     public static TheoryData<string[], string> BadInvocations() => new()
     {
         { ["--endpoint", "https://e.com", "--region", "r", "--bucket", "bucket", "--key", "k"], "--provider is required." },
-        { ["--provider", "gcs", "--endpoint", "https://e.com", "--region", "r", "--bucket", "bucket", "--key", "k"], "--provider must be oss-v4, oss-v1 or s3-v4" },
+        { ["--provider", "gcs", "--endpoint", "https://e.com", "--region", "r", "--bucket", "bucket", "--key", "k"], "--provider must be one of oss-v4, oss-v1, s3-v4" },
         { ["--provider", "oss-v4", "--region", "r", "--bucket", "bucket", "--key", "k"], "--endpoint is required." },
         { ["--provider", "oss-v4", "--endpoint", "https://e.com", "--region", "r", "--bucket", "bucket"], "--key (or --keys-from FILE) is required." },
         { ["--provider", "oss-v4", "--endpoint", "https://e.com", "--region", "r", "--bucket", "bucket", "--key", "k", "--expires", "soon"], "--expires must be a whole number of seconds" },
-        { ["--provider", "oss-v4", "--endpoint", "https://e.com", "--region", "r", "--bucket", "bucket", "--key", "k", "--expires", "604801"], "lifetime must be from 1 second to 604800 seconds" },
+        { ["--provider", "oss-v4", "--endpoint", "https://e.com", "--region", "r", "--bucket", "bucket", "--key", "k", "--expires", "604801"], "lifetime must be a whole number of seconds from 00:00:01 to 7.00:00:00 for OssV4" },
         { ["--provider", "oss-v4", "--endpoint", "https://e.com", "--region", "r", "--bucket", "bucket", "--key", "k", "--method", "PUT"], "--method must be GET or HEAD" },
         { ["--provider", "oss-v4", "--endpoint", "https://e.com", "--region", "r", "--bucket", "bucket", "--key", "k", "--at", "yesterday"], "--at must be an ISO-8601 instant" },
         { ["--provider", "oss-v4", "--endpoint", "e.com", "--region", "r", "--bucket", "bucket", "--key", "k"], "The endpoint must be an absolute http or https URL" },

@@ -54,7 +54,7 @@ public sealed class PresignProcessTests
 
         Assert.Equal(2, exitCode);
         Assert.Equal("", stdout);
-        Assert.Equal("presign: The URL lifetime must be from 1 second to 604800 seconds for OSS V4 (got 0).\n", stderr);
+        Assert.Equal("presign: The URL lifetime must be a whole number of seconds from 00:00:01 to 7.00:00:00 for OssV4 (got 00:00:00).\n", stderr);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Time.Testing;
 using PresignGateway.Cli;
 using PresignGateway.Protection;
+using PresignGateway.Sites;
 
 namespace PresignGateway.Tests.Cli;
 

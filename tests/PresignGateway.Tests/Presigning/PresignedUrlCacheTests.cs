@@ -7,6 +7,7 @@ using PresignGateway.Diagnostics;
 using PresignGateway.Presigning;
 using PresignGateway.Signing;
 using PresignGateway.Sites;
+using PresignGateway.Stores;
 using PresignGateway.Tests.Configuration;
 
 namespace PresignGateway.Tests.Presigning;
@@ -98,7 +99,7 @@ public sealed class PresignedUrlCacheTests
 
         public System.Diagnostics.Metrics.IMeterFactory MeterFactory => provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
 
-        public StoreTarget Store { get; } = provider.GetRequiredService<SiteTableProvider>().Current.Sites[0].Store;
+        public Store Store { get; } = provider.GetRequiredService<SiteTableProvider>().Current.Sites[0].Store;
 
         public PresignTarget Target(string key) => new(Store, PresignMethod.Get, key, null, null, null);
 

@@ -19,7 +19,8 @@ public sealed class SharedCacheTests(TestStore store, RedisServer redis) : IClas
     {
         string key = await UploadAsync();
         await using GatewayHost first = await GatewayHost.StartAsync(WithRedis());
-        await using GatewayHost second = await GatewayHost.StartAsync(WithRedis());
+        // The other spelling of the connection string: Gateway:Cache:Redis.
+        await using GatewayHost second = await GatewayHost.StartAsync(WithRedis("Gateway:Cache:Redis"));
         await using GatewayHost alone = await GatewayHost.StartAsync(TestSites.Settings(store));
 
         string fromFirst = await LocationAsync(first, key);
@@ -106,10 +107,10 @@ public sealed class SharedCacheTests(TestStore store, RedisServer redis) : IClas
         Assert.Single(gateway.Logs.Lines, line => line.Contains("RedisOutageLog[90]", StringComparison.Ordinal));
     }
 
-    private Dictionary<string, string?> WithRedis()
+    private Dictionary<string, string?> WithRedis(string setting = "ConnectionStrings:Redis")
     {
         Dictionary<string, string?> settings = TestSites.Settings(store);
-        settings["ConnectionStrings:Redis"] = redis.ConnectionString;
+        settings[setting] = redis.ConnectionString;
         return settings;
     }
 

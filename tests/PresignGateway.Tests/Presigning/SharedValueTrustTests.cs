@@ -5,7 +5,7 @@ using System.Text;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using PresignGateway.Diagnostics;
 using PresignGateway.Signing;
-using PresignGateway.Sites;
+using PresignGateway.Stores;
 using PresignGateway.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -196,10 +196,10 @@ public sealed class SharedValueTrustTests(TestStore store, RedisServer redis) : 
         string url = json.RootElement.GetProperty("url").GetString()!;
         DateTimeOffset expiresAt = DateTimeOffset.FromUnixTimeSeconds(json.RootElement.GetProperty("expiresAt").GetInt64());
         string mac = json.RootElement.GetProperty("mac").GetString()!;
-        var impostor = new StoreTarget(
-            "s3", UrlPresigners.Create(SigningScheme.S3V4), BucketLocation.Create("http://127.0.0.1:1", "us-east-1", "s3-bucket", AddressingStyle.Path),
-            new Credentials(TestStore.S3AccessKeyId, "AnotherSecret/EXAMPLE+key=="), TimeSpan.FromHours(1));
-        byte[] forged = new byte[StoreTarget.SharedValueMacSize];
+        var impostor = new Store(
+            "s3", StoreProviders.Get(SigningScheme.S3V4), BucketLocation.Create("http://127.0.0.1:1", "us-east-1", "s3-bucket", AddressingStyle.Path),
+            new StaticCredentialSource(new Credentials(TestStore.S3AccessKeyId, "AnotherSecret/EXAMPLE+key=="), "another secret"), TimeSpan.FromHours(1));
+        byte[] forged = new byte[Store.SharedValueMacSize];
         impostor.ComputeSharedValueMac(redisKey["presign-gateway:".Length..], url, expiresAt, forged);
         return payload.Replace(mac, Convert.ToBase64String(forged), StringComparison.Ordinal);
     }

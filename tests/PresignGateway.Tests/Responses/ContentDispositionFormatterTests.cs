@@ -2,6 +2,7 @@ using System.Text;
 using CsCheck;
 using PresignGateway.Configuration;
 using PresignGateway.Responses;
+using PresignGateway.Sites;
 using HttpContentDisposition = System.Net.Http.Headers.ContentDispositionHeaderValue;
 
 namespace PresignGateway.Tests.Responses;

@@ -1,7 +1,8 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace PresignGateway.Configuration;
+using PresignGateway.Configuration;
+
+namespace PresignGateway.Sites;
 
 /// <summary>Validates the whole <c>Gateway</c> section at start-up by building the routing table, reporting every problem at once.</summary>
 internal sealed class GatewayOptionsValidator(IConfiguration configuration) : IValidateOptions<GatewayOptions>

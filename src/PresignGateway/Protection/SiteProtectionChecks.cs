@@ -2,60 +2,32 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using PresignGateway.Sites;
 
 namespace PresignGateway.Protection;
 
-/// <summary>
-/// A site's link protection, compiled from configuration: client networks, Referer allow-list and expiring signed
-/// links. Each check is skipped when not configured.
-/// </summary>
-internal sealed class SiteProtection
+/// <summary>The checks of a site's <see cref="SiteProtection"/>: client networks, Referer and signed link, in that order.</summary>
+internal static class SiteProtectionChecks
 {
-    public static readonly SiteProtection None = new([], [], null, false, []);
-
-    private readonly IPNetwork[] _allowed;
-    private readonly IPNetwork[] _denied;
-    private readonly string[]? _referers;
-    private readonly bool _allowEmptyReferer;
-    private readonly byte[][] _linkSecrets;
-
-    public SiteProtection(IPNetwork[] allowed, IPNetwork[] denied, string[]? referers, bool allowEmptyReferer, byte[][] linkSecrets)
-    {
-        _allowed = allowed;
-        _denied = denied;
-        _referers = referers;
-        _allowEmptyReferer = allowEmptyReferer;
-        _linkSecrets = linkSecrets;
-    }
-
-    public bool RequiresSignedLinks => _linkSecrets.Length > 0;
-
-    /// <summary>
-    /// True when some clients are refused what others get (networks, Referers, signed links), so a shared cache must
-    /// never store a success. A rate limit alone refuses no one for good, so it doesn't count.
-    /// </summary>
-    public bool RestrictsAccess => _allowed.Length > 0 || _denied.Length > 0 || _referers is not null || RequiresSignedLinks;
-
     /// <summary>Null when the request may go on, else the reason for a 403.</summary>
-    public string? Check(HttpContext context, string decodedPath, DateTimeOffset now)
+    public static string? Check(this SiteProtection protection, HttpContext context, string decodedPath, DateTimeOffset now)
     {
-        if ((_allowed.Length > 0 || _denied.Length > 0) && !IsClientAllowed(context.Connection.RemoteIpAddress))
+        if ((protection.AllowedNetworks.Length > 0 || protection.DeniedNetworks.Length > 0) && !IsClientAllowed(protection, context.Connection.RemoteIpAddress))
         {
             return "This address may not download from this site.";
         }
 
-        if (_referers is not null && !IsRefererAllowed(context.Request.Headers.Referer))
+        if (protection.Referers is { } referers && !IsRefererAllowed(referers, protection.AllowEmptyReferer, context.Request.Headers.Referer))
         {
             return "Links to this site are not allowed from that page.";
         }
 
-        return RequiresSignedLinks ? CheckSignedLink(context.Request.Query, context.Request.Host.Host, decodedPath, now) : null;
+        return protection.RequiresSignedLinks ? CheckSignedLink(protection, context.Request.Query, context.Request.Host.Host, decodedPath, now) : null;
     }
 
     /// <summary>Verifies <c>expires</c> and <c>sig</c> against the host, the path and the honoured parameters (see <see cref="LinkSignature"/>).</summary>
-    internal string? CheckSignedLink(IQueryCollection query, string host, string decodedPath, DateTimeOffset now)
+    public static string? CheckSignedLink(this SiteProtection protection, IQueryCollection query, string host, string decodedPath, DateTimeOffset now)
     {
         StringValues expires = query["expires"];
         StringValues signature = query["sig"];
@@ -81,7 +53,7 @@ internal sealed class SiteProtection
         }
 
         Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        foreach (byte[] secret in _linkSecrets)
+        foreach (byte[] secret in protection.LinkSecrets)
         {
             HMACSHA256.HashData(secret, message, expected);
             // Constant-time: a mismatch takes as long wherever it is.
@@ -95,11 +67,11 @@ internal sealed class SiteProtection
         return "The link's signature is not valid for this host, path and query.";
     }
 
-    private bool IsClientAllowed(IPAddress? address)
+    private static bool IsClientAllowed(SiteProtection protection, IPAddress? address)
     {
         if (address is null)
         {
-            return _allowed.Length == 0 && _denied.Length == 0;
+            return protection.AllowedNetworks.Length == 0 && protection.DeniedNetworks.Length == 0;
         }
 
         if (address.IsIPv4MappedToIPv6)
@@ -107,7 +79,7 @@ internal sealed class SiteProtection
             address = address.MapToIPv4();
         }
 
-        foreach (IPNetwork network in _denied)
+        foreach (IPNetwork network in protection.DeniedNetworks)
         {
             if (network.Contains(address))
             {
@@ -115,12 +87,12 @@ internal sealed class SiteProtection
             }
         }
 
-        if (_allowed.Length == 0)
+        if (protection.AllowedNetworks.Length == 0)
         {
             return true;
         }
 
-        foreach (IPNetwork network in _allowed)
+        foreach (IPNetwork network in protection.AllowedNetworks)
         {
             if (network.Contains(address))
             {
@@ -131,11 +103,11 @@ internal sealed class SiteProtection
         return false;
     }
 
-    private bool IsRefererAllowed(StringValues referer)
+    private static bool IsRefererAllowed(string[] patterns, bool allowEmpty, StringValues referer)
     {
         if (StringValues.IsNullOrEmpty(referer))
         {
-            return _allowEmptyReferer;
+            return allowEmpty;
         }
 
         if (referer.Count != 1 || !Uri.TryCreate(referer.ToString(), UriKind.Absolute, out Uri? uri) || uri.Host.Length == 0)
@@ -144,11 +116,9 @@ internal sealed class SiteProtection
         }
 
         string host = uri.IdnHost;
-        foreach (string pattern in _referers!)
+        foreach (string pattern in patterns)
         {
-            if (pattern == "*"
-                || string.Equals(pattern, host, StringComparison.OrdinalIgnoreCase)
-                || (pattern.StartsWith("*.", StringComparison.Ordinal) && host.Length > pattern.Length - 1 && host.EndsWith(pattern.AsSpan(1), StringComparison.OrdinalIgnoreCase)))
+            if (HostPattern.Matches(pattern, host))
             {
                 return true;
             }

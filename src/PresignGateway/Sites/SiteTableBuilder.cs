@@ -1,12 +1,9 @@
 using System.Collections.Frozen;
-using System.Globalization;
-using Microsoft.Extensions.Configuration;
-using PresignGateway.Protection;
-using PresignGateway.Responses;
+using PresignGateway.Configuration;
 using PresignGateway.Signing;
-using PresignGateway.Sites;
+using PresignGateway.Stores;
 
-namespace PresignGateway.Configuration;
+namespace PresignGateway.Sites;
 
 /// <summary>
 /// Turns the <c>Gateway</c> options into a routing table, collecting every problem (with the setting's path and what
@@ -14,8 +11,6 @@ namespace PresignGateway.Configuration;
 /// </summary>
 internal sealed class SiteTableBuilder
 {
-    private static readonly string[] KnownQueryNames = ["versionId", "x-oss-process", "filename", "inline"];
-
     private readonly IConfiguration _configuration;
     private readonly List<string> _errors = [];
 
@@ -33,34 +28,11 @@ internal sealed class SiteTableBuilder
 
     private SiteTable? Build(GatewayOptions options)
     {
-        if (options.Cache.RefreshBefore <= TimeSpan.Zero)
-        {
-            _errors.Add("Gateway:Cache:RefreshBefore must be positive, such as 00:05:00.");
-        }
-
-        if (options.Cache.MaxEntries < 1)
-        {
-            _errors.Add("Gateway:Cache:MaxEntries must be at least 1 (default 100000).");
-        }
-
-        if (options.Cache.MaxBytes < CacheOptions.MinMaxBytes)
-        {
-            _errors.Add(string.Create(CultureInfo.InvariantCulture, $"Gateway:Cache:MaxBytes is {options.Cache.MaxBytes}: set at least {CacheOptions.MinMaxBytes} (1 MiB), in bytes; the default is {CacheOptions.DefaultMaxBytes} (64 MiB)."));
-        }
-
-        CheckUpstream(options.Upstream);
-        CheckRateLimit(options.ClientRateLimit, "Gateway:ClientRateLimit");
-        if (options.ClientRateLimit is { IPv6PrefixLength: < ClientRateLimitOptions.MinIPv6PrefixLength or > ClientRateLimitOptions.MaxIPv6PrefixLength } client)
-        {
-            _errors.Add(string.Create(
-                CultureInfo.InvariantCulture,
-                $"Gateway:ClientRateLimit:IPv6PrefixLength is {client.IPv6PrefixLength}: it must be from {ClientRateLimitOptions.MinIPv6PrefixLength} to {ClientRateLimitOptions.MaxIPv6PrefixLength} (default 64, one subscriber's network; 128 limits each address)."));
-        }
-
-        var stores = new Dictionary<string, StoreTarget>(StringComparer.OrdinalIgnoreCase);
+        GatewayOptionsChecks.Check(options, _errors);
+        var stores = new Dictionary<string, Store>(StringComparer.OrdinalIgnoreCase);
         foreach ((string name, StoreOptions store) in options.Stores)
         {
-            if (BuildStore(name, store) is { } target)
+            if (StoreBuilder.TryBuild(name, store, _configuration, _errors) is { } target)
             {
                 stores[name] = target;
             }
@@ -100,90 +72,7 @@ internal sealed class SiteTableBuilder
         return _errors.Count == 0 ? new SiteTable(sites, bindings) : null;
     }
 
-    private StoreTarget? BuildStore(string name, StoreOptions store)
-    {
-        string path = $"Gateway:Stores:{name}";
-        int errorsBefore = _errors.Count;
-        SigningScheme? scheme = ParseEnum<SigningScheme>(store.Provider, $"{path}:Provider", required: true);
-        AddressingStyle? addressing = ParseEnum<AddressingStyle>(store.Addressing, $"{path}:Addressing", required: false);
-
-        BucketLocation? location = null;
-        if (string.IsNullOrWhiteSpace(store.Endpoint) || string.IsNullOrWhiteSpace(store.Region) || string.IsNullOrWhiteSpace(store.Bucket))
-        {
-            foreach ((string setting, string? value) in new[] { ("Endpoint", store.Endpoint), ("Region", store.Region), ("Bucket", store.Bucket) })
-            {
-                if (string.IsNullOrWhiteSpace(value))
-                {
-                    _errors.Add($"{path}:{setting} is required.");
-                }
-            }
-        }
-        else if (addressing is { } style)
-        {
-            IReadOnlyList<InvalidPresignRequestException> problems = BucketLocation.Validate(store.Endpoint, store.Region, store.Bucket, style);
-            foreach (InvalidPresignRequestException problem in problems)
-            {
-                _errors.Add($"{path}:{Capitalise(problem.ParamName)}: {problem.Reason}");
-            }
-
-            location = problems.Count == 0 ? BucketLocation.Create(store.Endpoint, store.Region, store.Bucket, style) : null;
-        }
-
-        if (scheme is SigningScheme.OssV4 or SigningScheme.OssV1 && store.Bucket?.Contains('.', StringComparison.Ordinal) == true)
-        {
-            _errors.Add($"{path}:Bucket: an OSS bucket name can't contain '.'.");
-        }
-
-        // With an unknown provider the OSS variable names stand in, so missing keys are still reported in the same pass.
-        Credentials? credentials = BuildCredentials(path, store, scheme ?? SigningScheme.OssV4);
-        if (scheme is { } signing)
-        {
-            TimeSpan max = signing != SigningScheme.OssV1 ? TimeSpan.FromDays(7) : TimeSpan.FromDays(3650);
-            if (signing != SigningScheme.S3V4 && credentials?.SecurityToken is not null)
-            {
-                max = TimeSpan.FromHours(12);
-            }
-
-            if (store.UrlLifetime < TimeSpan.FromSeconds(1) || store.UrlLifetime > max || store.UrlLifetime.Ticks % TimeSpan.TicksPerSecond != 0)
-            {
-                _errors.Add($"{path}:UrlLifetime is {store.UrlLifetime}: it must be whole seconds from 00:00:01 to {max:c} for {signing}{(max == TimeSpan.FromHours(12) ? " with an STS token" : "")}.");
-            }
-        }
-
-        return _errors.Count == errorsBefore && scheme is { } done && location is not null && credentials is not null
-            ? new StoreTarget(name, UrlPresigners.Create(done), location, credentials, store.UrlLifetime)
-            : null;
-    }
-
-    private Credentials? BuildCredentials(string path, StoreOptions store, SigningScheme scheme)
-    {
-        (string idVariable, string secretVariable, string tokenVariable) = scheme == SigningScheme.S3V4
-            ? ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
-            : ("OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN");
-        bool fromConfiguration = !string.IsNullOrEmpty(store.AccessKeyId) || !string.IsNullOrEmpty(store.AccessKeySecret);
-        string? id = fromConfiguration ? store.AccessKeyId : _configuration[idVariable];
-        string? secret = fromConfiguration ? store.AccessKeySecret : _configuration[secretVariable];
-        string? token = fromConfiguration ? store.SecurityToken : _configuration[tokenVariable];
-        if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(secret))
-        {
-            _errors.Add(fromConfiguration
-                ? $"{path}: set both AccessKeyId and AccessKeySecret (or neither, to use {idVariable} and {secretVariable})."
-                : $"{path} has no keys: set {path}:AccessKeyId and {path}:AccessKeySecret, or the environment variables {idVariable} and {secretVariable}.");
-            return null;
-        }
-
-        try
-        {
-            return new Credentials(id, secret, string.IsNullOrEmpty(token) ? null : token);
-        }
-        catch (InvalidPresignRequestException e)
-        {
-            _errors.Add($"{path}: the credentials are unusable: {e.Reason}");
-            return null;
-        }
-    }
-
-    private Site? BuildSite(string name, SiteOptions site, Dictionary<string, StoreTarget> stores, string[] storeNames)
+    private Site? BuildSite(string name, SiteOptions site, Dictionary<string, Store> stores, string[] storeNames)
     {
         string path = $"Gateway:Sites:{name}";
         int errorsBefore = _errors.Count;
@@ -194,7 +83,7 @@ internal sealed class SiteTableBuilder
 
         foreach (string host in site.Hosts)
         {
-            if (!IsValidHostPattern(host.Trim()))
+            if (!HostPattern.IsValid(host.Trim()))
             {
                 _errors.Add($"{path}:Hosts has '{host}': use a host name without scheme, port or path, '*.example.com' or '*'.");
             }
@@ -207,7 +96,7 @@ internal sealed class SiteTableBuilder
         }
 
         string normalisedPrefix = prefix.TrimEnd('/');
-        StoreTarget? store = null;
+        Store? store = null;
         if (string.IsNullOrWhiteSpace(site.Store))
         {
             _errors.Add($"{path}:Store is required: name one of the stores ({string.Join(", ", storeNames)}).");
@@ -217,19 +106,19 @@ internal sealed class SiteTableBuilder
             _errors.Add($"{path}:Store '{site.Store}' is not a configured store; the stores are: {string.Join(", ", storeNames)}.");
         }
 
-        DeliveryMode? mode = ParseEnum<DeliveryMode>(site.Mode, $"{path}:Mode", required: false);
-        DispositionType? disposition = ParseEnum<DispositionType>(site.Disposition, $"{path}:Disposition", required: false);
+        DeliveryMode? mode = EnumSetting.Parse<DeliveryMode>(site.Mode, $"{path}:Mode", required: false, _errors);
+        DispositionType? disposition = EnumSetting.Parse<DispositionType>(site.Disposition, $"{path}:Disposition", required: false, _errors);
 
         foreach (string query in site.AllowedQuery)
         {
-            if (!KnownQueryNames.Contains(query, StringComparer.Ordinal))
+            if (!ClientQueryNames.Allowable.Contains(query, StringComparer.Ordinal))
             {
-                _errors.Add($"{path}:AllowedQuery has '{query}': the gateway honours only {string.Join(", ", KnownQueryNames)} (case-sensitive).");
+                _errors.Add($"{path}:AllowedQuery has '{query}': the gateway honours only {string.Join(", ", ClientQueryNames.Allowable)} (case-sensitive).");
             }
         }
 
         string? cacheControl = string.IsNullOrWhiteSpace(site.CacheControl) ? null : site.CacheControl.Trim();
-        if (cacheControl is not null && cacheControl.Any(c => c < ' ' || c > '~'))
+        if (cacheControl is not null && (!System.Text.Ascii.IsValid(cacheControl) || TextRules.HasControlCharacter(cacheControl)))
         {
             _errors.Add($"{path}:CacheControl must be printable ASCII, such as 'public, max-age=86400'.");
         }
@@ -292,7 +181,7 @@ internal sealed class SiteTableBuilder
 
             cacheControl ??= "private";
         }
-        CheckRateLimit(site.Protection.RateLimit, path + ":Protection:RateLimit");
+        GatewayOptionsChecks.CheckRateLimit(site.Protection.RateLimit, path + ":Protection:RateLimit", _errors);
         if (_errors.Count != errorsBefore || store is null || mode is null || disposition is null)
         {
             return null;
@@ -307,10 +196,10 @@ internal sealed class SiteTableBuilder
             Mode = mode.Value,
             Disposition = disposition.Value,
             Aliases = aliases.ToFrozenDictionary(StringComparer.Ordinal),
-            AllowsVersionId = site.AllowedQuery.Contains("versionId"),
-            AllowsImageProcessing = site.AllowedQuery.Contains("x-oss-process") && store.SupportsImageProcessing,
-            AllowsFileName = site.AllowedQuery.Contains("filename"),
-            AllowsInline = site.AllowedQuery.Contains("inline"),
+            AllowsVersionId = site.AllowedQuery.Contains(ClientQueryNames.VersionId),
+            AllowsImageProcessing = site.AllowedQuery.Contains(ClientQueryNames.ImageProcess) && store.SupportsImageProcessing,
+            AllowsFileName = site.AllowedQuery.Contains(ClientQueryNames.FileName),
+            AllowsInline = site.AllowedQuery.Contains(ClientQueryNames.Inline),
             CacheControl = cacheControl,
             Protection = protection,
             RateLimit = site.Protection.RateLimit,
@@ -327,7 +216,7 @@ internal sealed class SiteTableBuilder
             referers = [.. refererOptions.Allowed.Select(r => r.Trim().ToLowerInvariant())];
             foreach (string referer in referers)
             {
-                if (!IsValidHostPattern(referer))
+                if (!HostPattern.IsValid(referer))
                 {
                     _errors.Add($"{path}:Referers:Allowed has '{referer}': use a host name such as example.com, '*.example.com' or '*'.");
                 }
@@ -400,82 +289,6 @@ internal sealed class SiteTableBuilder
         return [.. parsed];
     }
 
-    private void CheckUpstream(UpstreamOptions upstream)
-    {
-        if (upstream.ConnectTimeout <= TimeSpan.Zero)
-        {
-            _errors.Add("Gateway:Upstream:ConnectTimeout must be positive, such as 00:00:05.");
-        }
-
-        if (upstream.ResponseHeadersTimeout <= TimeSpan.Zero)
-        {
-            _errors.Add("Gateway:Upstream:ResponseHeadersTimeout must be positive, such as 00:00:30.");
-        }
-
-        if (upstream.MaxConnectionsPerServer < 1)
-        {
-            _errors.Add("Gateway:Upstream:MaxConnectionsPerServer must be at least 1 (default 1024).");
-        }
-
-        if (upstream.BodyBufferSize is < UpstreamOptions.MinBodyBufferSize or > UpstreamOptions.MaxBodyBufferSize)
-        {
-            _errors.Add(string.Create(
-                CultureInfo.InvariantCulture,
-                $"Gateway:Upstream:BodyBufferSize must be between {UpstreamOptions.MinBodyBufferSize} and {UpstreamOptions.MaxBodyBufferSize} bytes (default {UpstreamOptions.DefaultBodyBufferSize})."));
-        }
-    }
-
-    private void CheckRateLimit(RateLimitOptions? limit, string setting)
-    {
-        if (limit is null)
-        {
-            return;
-        }
-
-        if (limit.PermitsPerSecond < 1 || limit.Burst < 0)
-        {
-            _errors.Add($"{setting} needs PermitsPerSecond of at least 1 and a Burst of 0 or more (0: the same as the rate).");
-        }
-    }
-
-    private TEnum? ParseEnum<TEnum>(string? value, string setting, bool required)
-        where TEnum : struct, Enum
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            if (required)
-            {
-                _errors.Add($"{setting} is required: one of {string.Join(", ", Enum.GetNames<TEnum>())}.");
-            }
-
-            return required ? null : default(TEnum);
-        }
-
-        // Names only: Enum.TryParse would also take numbers and comma lists ("Proxy,Redirect") and OR them together.
-        foreach (string name in Enum.GetNames<TEnum>())
-        {
-            if (string.Equals(name, value.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                return Enum.Parse<TEnum>(name);
-            }
-        }
-
-        _errors.Add($"{setting} is '{value}': use one of {string.Join(", ", Enum.GetNames<TEnum>())}.");
-        return null;
-    }
-
-    private static bool IsValidHostPattern(string host)
-    {
-        if (host == "*")
-        {
-            return true;
-        }
-
-        string name = host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host;
-        return name.Length > 0 && Uri.CheckHostName(name) is UriHostNameType.Dns or UriHostNameType.IPv4 && !name.Contains('*', StringComparison.Ordinal);
-    }
-
     private static string PrefixText(string normalisedPrefix) => normalisedPrefix.Length == 0 ? "/" : normalisedPrefix;
 
-    private static string Capitalise(string? parameter) => string.IsNullOrEmpty(parameter) ? "Store" : char.ToUpperInvariant(parameter[0]) + parameter[1..];
 }

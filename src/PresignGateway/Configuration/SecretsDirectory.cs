@@ -2,7 +2,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Primitives;
 using PresignGateway.Diagnostics;
 
-namespace PresignGateway.Hosting;
+namespace PresignGateway.Configuration;
 
 /// <summary>
 /// <c>Gateway:SecretsDirectory</c>: mounted secrets (a Kubernetes Secret, say), one file per setting, named like

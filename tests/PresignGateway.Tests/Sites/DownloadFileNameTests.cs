@@ -1,7 +1,7 @@
 using System.Text;
-using PresignGateway.Responses;
+using PresignGateway.Sites;
 
-namespace PresignGateway.Tests.Responses;
+namespace PresignGateway.Tests.Sites;
 
 /// <summary>
 /// The documented rule for a requested download name: keep the part after the last '/' or '\', remove control

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using PresignGateway.Diagnostics;
 
-namespace PresignGateway.Hosting;
+namespace PresignGateway.Configuration;
 
 /// <summary>
 /// The JSON configuration files the gateway loads and watches, and which of them are broken right now.

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Security.Cryptography;
-using PresignGateway.Hosting;
+using PresignGateway.Configuration;
 using PresignGateway.Tests.Infrastructure;
 
-namespace PresignGateway.Tests.Hosting;
+namespace PresignGateway.Tests.Configuration;
 
 /// <summary>
 /// The mounted secrets directory, with real files and symbolic links: Kubernetes' <c>..data</c> layout is read, while

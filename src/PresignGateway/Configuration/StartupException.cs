@@ -1,4 +1,4 @@
-namespace PresignGateway.Hosting;
+namespace PresignGateway.Configuration;
 
 /// <summary>
 /// Start-up can't go on: the configuration has these problems, each naming the setting (or file) and what to do.

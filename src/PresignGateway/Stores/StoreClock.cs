@@ -1,4 +1,4 @@
-namespace PresignGateway.Sites;
+namespace PresignGateway.Stores;
 
 /// <summary>
 /// How far a store's clock is from ours, learned from the <c>Date</c> header of its responses. V4 signatures carry

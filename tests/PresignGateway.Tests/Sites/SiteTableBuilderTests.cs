@@ -2,8 +2,9 @@ using Microsoft.Extensions.Options;
 using PresignGateway.Configuration;
 using PresignGateway.Signing;
 using PresignGateway.Sites;
+using PresignGateway.Tests.Configuration;
 
-namespace PresignGateway.Tests.Configuration;
+namespace PresignGateway.Tests.Sites;
 
 /// <summary>
 /// Options to routing table: every problem is collected (not just the first), each message names the setting's path
@@ -43,11 +44,11 @@ public sealed class SiteTableBuilderTests
         { "Gateway:Stores:main:Bucket", null, "Gateway:Stores:main:Bucket is required." },
         { "Gateway:Stores:main:Bucket", "ab", "Gateway:Stores:main:Bucket: A bucket name has 3 to 63 characters: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, with no '..'." },
         { "Gateway:Stores:main:Bucket", "Example_Bucket", "Gateway:Stores:main:Bucket: A bucket name has 3 to 63 characters: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, with no '..'." },
-        { "Gateway:Stores:main:Bucket", "my.bucket", "Gateway:Stores:main:Bucket: an OSS bucket name can't contain '.'." },
-        { "Gateway:Stores:main:UrlLifetime", "00:00:00", "Gateway:Stores:main:UrlLifetime is 00:00:00: it must be whole seconds from 00:00:01 to 7.00:00:00 for OssV4." },
-        { "Gateway:Stores:main:UrlLifetime", "-00:10:00", "Gateway:Stores:main:UrlLifetime is -00:10:00: it must be whole seconds from 00:00:01 to 7.00:00:00 for OssV4." },
-        { "Gateway:Stores:main:UrlLifetime", "7.00:00:01", "Gateway:Stores:main:UrlLifetime is 7.00:00:01: it must be whole seconds from 00:00:01 to 7.00:00:00 for OssV4." },
-        { "Gateway:Stores:main:UrlLifetime", "00:10:00.5", "Gateway:Stores:main:UrlLifetime is 00:10:00.5000000: it must be whole seconds from 00:00:01 to 7.00:00:00 for OssV4." },
+        { "Gateway:Stores:main:Bucket", "my.bucket", "Gateway:Stores:main:Bucket: An OSS bucket name can't contain '.'." },
+        { "Gateway:Stores:main:UrlLifetime", "00:00:00", "Gateway:Stores:main:UrlLifetime is 00:00:00: it must be a whole number of seconds from 00:00:01 to 7.00:00:00 for OssV4." },
+        { "Gateway:Stores:main:UrlLifetime", "-00:10:00", "Gateway:Stores:main:UrlLifetime is -00:10:00: it must be a whole number of seconds from 00:00:01 to 7.00:00:00 for OssV4." },
+        { "Gateway:Stores:main:UrlLifetime", "7.00:00:01", "Gateway:Stores:main:UrlLifetime is 7.00:00:01: it must be a whole number of seconds from 00:00:01 to 7.00:00:00 for OssV4." },
+        { "Gateway:Stores:main:UrlLifetime", "00:10:00.5", "Gateway:Stores:main:UrlLifetime is 00:10:00.5000000: it must be a whole number of seconds from 00:00:01 to 7.00:00:00 for OssV4." },
         { "Gateway:Stores:main:AccessKeyId", null, "Gateway:Stores:main: set both AccessKeyId and AccessKeySecret (or neither, to use OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET)." },
         { "Gateway:Stores:main:AccessKeySecret", null, "Gateway:Stores:main: set both AccessKeyId and AccessKeySecret (or neither, to use OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET)." },
         { "Gateway:Stores:main:AccessKeySecret", "two words", "Gateway:Stores:main: the credentials are unusable: The access key secret contains a space, a control character or a non-ASCII character; copy it again without surrounding white space." },
@@ -82,6 +83,7 @@ public sealed class SiteTableBuilderTests
         { "Gateway:Cache:RefreshBefore", "00:00:00", "Gateway:Cache:RefreshBefore must be positive, such as 00:05:00." },
         { "Gateway:Cache:MaxEntries", "0", "Gateway:Cache:MaxEntries must be at least 1 (default 100000)." },
         { "Gateway:Cache:MaxBytes", "1048575", "Gateway:Cache:MaxBytes is 1048575: set at least 1048576 (1 MiB), in bytes; the default is 67108864 (64 MiB)." },
+        { "Gateway:Cache:RedisTimeout", "00:00:00", "Gateway:Cache:RedisTimeout must be positive, such as 00:00:00.200." },
         { "Gateway:Upstream:ConnectTimeout", "00:00:00", "Gateway:Upstream:ConnectTimeout must be positive, such as 00:00:05." },
         { "Gateway:Upstream:ResponseHeadersTimeout", "-00:00:01", "Gateway:Upstream:ResponseHeadersTimeout must be positive, such as 00:00:30." },
         { "Gateway:Upstream:MaxConnectionsPerServer", "0", "Gateway:Upstream:MaxConnectionsPerServer must be at least 1 (default 1024)." },
@@ -226,12 +228,12 @@ public sealed class SiteTableBuilderTests
             "Gateway:Stores:badaddressing:Addressing is 'Virtual': use one of VirtualHosted, Path, CustomDomain.",
             "Gateway:Stores:badendpoint:Endpoint: The endpoint must be an absolute http or https URL such as https://oss-cn-hangzhou.aliyuncs.com.",
             "Gateway:Stores:badbucket:Bucket: A bucket name has 3 to 63 characters: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, with no '..'.",
-            "Gateway:Stores:dotted:Bucket: an OSS bucket name can't contain '.'.",
+            "Gateway:Stores:dotted:Bucket: An OSS bucket name can't contain '.'.",
             "Gateway:Stores:missing:Endpoint is required.",
             "Gateway:Stores:missing:Region is required.",
             "Gateway:Stores:missing:Bucket is required.",
-            "Gateway:Stores:zero:UrlLifetime is 00:00:00: it must be whole seconds from 00:00:01 to 7.00:00:00 for OssV4.",
-            "Gateway:Stores:sts:UrlLifetime is 1.00:00:00: it must be whole seconds from 00:00:01 to 12:00:00 for OssV4 with an STS token.",
+            "Gateway:Stores:zero:UrlLifetime is 00:00:00: it must be a whole number of seconds from 00:00:01 to 7.00:00:00 for OssV4.",
+            "Gateway:Stores:sts:UrlLifetime is 1.00:00:00: it must be a whole number of seconds from 00:00:01 to 12:00:00 for OssV4 with an STS token.",
             "Gateway:Stores:nokeys has no keys: set Gateway:Stores:nokeys:AccessKeyId and Gateway:Stores:nokeys:AccessKeySecret, or the environment variables OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET.",
             "Gateway:Stores:nos3keys has no keys: set Gateway:Stores:nos3keys:AccessKeyId and Gateway:Stores:nos3keys:AccessKeySecret, or the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
             "Gateway:Stores:halfkeys: set both AccessKeyId and AccessKeySecret (or neither, to use OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET).",
@@ -280,7 +282,7 @@ public sealed class SiteTableBuilderTests
                 "Gateway:Stores:main:Region: The region may contain only lowercase letters, digits and '-' (for OSS, without the 'oss-' prefix: cn-hangzhou).",
                 "Gateway:Stores:main:Bucket: A bucket name has 3 to 63 characters: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, with no '..'.",
                 "Gateway:Stores:main: set both AccessKeyId and AccessKeySecret (or neither, to use OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET).",
-                "Gateway:Stores:main:UrlLifetime is 8.00:00:00: it must be whole seconds from 00:00:01 to 7.00:00:00 for OssV4.",
+                "Gateway:Stores:main:UrlLifetime is 8.00:00:00: it must be a whole number of seconds from 00:00:01 to 7.00:00:00 for OssV4.",
             ],
             errors);
     }
@@ -312,7 +314,7 @@ public sealed class SiteTableBuilderTests
 
         Assert.True(result.Failed);
         Assert.Equal(
-            ["Gateway:Stores:main:Bucket: an OSS bucket name can't contain '.'.", "Gateway:Sites:s:Mode is 'Stream': use one of Proxy, Redirect."],
+            ["Gateway:Stores:main:Bucket: An OSS bucket name can't contain '.'.", "Gateway:Sites:s:Mode is 'Stream': use one of Proxy, Redirect."],
             result.Failures);
     }
 
@@ -485,7 +487,7 @@ public sealed class SiteTableBuilderTests
 
         IReadOnlyList<string> errors = GatewaySettings.Errors(settings);
 
-        Assert.Equal(["Gateway:Stores:main:UrlLifetime is 1.00:00:00: it must be whole seconds from 00:00:01 to 12:00:00 for OssV4 with an STS token."], errors);
+        Assert.Equal(["Gateway:Stores:main:UrlLifetime is 1.00:00:00: it must be a whole number of seconds from 00:00:01 to 12:00:00 for OssV4 with an STS token."], errors);
     }
 
     [Fact]

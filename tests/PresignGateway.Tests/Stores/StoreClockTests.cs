@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using PresignGateway.Sites;
 using PresignGateway.Tests.Infrastructure;
 
-namespace PresignGateway.Tests.Forwarding;
+namespace PresignGateway.Tests.Stores;
 
 /// <summary>
 /// A store whose clock is far from ours: the gateway learns the offset from its Date header and signs on the store's

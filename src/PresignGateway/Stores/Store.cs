@@ -4,52 +4,58 @@ using System.Security.Cryptography;
 using System.Text;
 using PresignGateway.Signing;
 
-namespace PresignGateway.Sites;
+namespace PresignGateway.Stores;
 
-/// <summary>A configured store, ready to sign for: its signer, bucket location, credentials and URL lifetime.</summary>
-internal sealed class StoreTarget
+/// <summary>
+/// A configured store: its name, provider, bucket location, credential source, clock and URL lifetime. New with
+/// each configuration; the identity of the URLs signed for it.
+/// </summary>
+internal sealed class Store
 {
     /// <summary>Size of the MAC on a shared-tier value (HMAC-SHA256).</summary>
     public const int SharedValueMacSize = HMACSHA256.HashSizeInBytes;
 
-    // HKDF's info: a fixed label, so this key is used for nothing else; bump it with the value's format.
-    private static ReadOnlySpan<byte> SharedValueKeyLabel => "presign-gateway shared-cache value mac v2"u8;
-
-    // Derived from the store's secret: every replica of this store derives the same key, and a new secret voids
-    // every entry written with the old one. Never logged, never in ToString.
-    private readonly byte[] _sharedValueKey;
-
-    public StoreTarget(string name, IUrlPresigner presigner, BucketLocation location, Credentials credentials, TimeSpan urlLifetime)
+    public Store(string name, StoreProvider provider, BucketLocation location, ICredentialSource credentials, TimeSpan urlLifetime)
     {
         Name = name;
-        Presigner = presigner;
+        Provider = provider;
+        Presigner = provider.CreatePresigner();
         Location = location;
-        Credentials = credentials;
+        CredentialSource = credentials;
         UrlLifetime = urlLifetime;
-        _sharedValueKey = new byte[SharedValueMacSize];
-        HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(credentials.AccessKeySecret), _sharedValueKey, salt: [], info: SharedValueKeyLabel);
     }
 
     public string Name { get; }
 
-    public IUrlPresigner Presigner { get; }
+    public StoreProvider Provider { get; }
 
-    public SigningScheme Scheme => Presigner.Scheme;
+    public SigningScheme Scheme => Provider.Scheme;
 
     public BucketLocation Location { get; }
 
-    public Credentials Credentials { get; }
+    /// <summary>Where the keys come from; read <see cref="ICredentialSource.Current"/> at each signing, never keep it.</summary>
+    public ICredentialSource CredentialSource { get; }
+
+    /// <summary>The keys in force now.</summary>
+    public Credentials Credentials => CredentialSource.Current.Credentials;
 
     public TimeSpan UrlLifetime { get; }
 
     /// <summary>The store's clock relative to ours; new with each configuration, learned again from responses.</summary>
     public StoreClock Clock { get; } = new();
 
+    /// <summary>Image processing (<c>x-oss-process</c>) is an OSS feature; S3 stores never get it.</summary>
+    public bool SupportsImageProcessing => Provider.Overrides.ImageProcess is not null;
+
+    private IUrlPresigner Presigner { get; }
+
     /// <summary>Now, on the store's clock: the time to sign with and to judge a URL's expiry by.</summary>
     public DateTimeOffset Now(TimeProvider time) => time.GetUtcNow() + Clock.Offset;
 
-    /// <summary>Image processing (<c>x-oss-process</c>) is an OSS feature; S3 stores never get it.</summary>
-    public bool SupportsImageProcessing => Scheme is SigningScheme.OssV4 or SigningScheme.OssV1;
+    /// <summary>Signs <paramref name="request"/> with the credentials in force.</summary>
+    /// <exception cref="InvalidPresignRequestException">The request breaks a rule of the provider.</exception>
+    public PresignedUrl Presign(in PresignRequest request, DateTimeOffset signingTime)
+        => Presigner.Presign(Location, request, CredentialSource.Current.Credentials, signingTime);
 
     /// <summary>
     /// The MAC of a shared-tier value: HMAC-SHA256 over the shared cache key (which names this store, the method, the
@@ -68,7 +74,7 @@ internal sealed class StoreTarget
             length += written;
             data[length++] = (byte)'\n';
             length += Encoding.UTF8.GetBytes(url, data[length..]);
-            HMACSHA256.HashData(_sharedValueKey, data[..length], mac);
+            HMACSHA256.HashData(CredentialSource.Current.SharedValueKey, data[..length], mac);
         }
         finally
         {

@@ -1,0 +1,10 @@
+namespace PresignGateway.Configuration;
+
+internal sealed class AliasOptions
+{
+    public string? Key { get; set; }
+
+    public string? FileName { get; set; }
+
+    public string? VersionId { get; set; }
+}

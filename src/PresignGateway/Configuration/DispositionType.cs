@@ -1,0 +1,7 @@
+namespace PresignGateway.Configuration;
+
+internal enum DispositionType
+{
+    Attachment,
+    Inline,
+}

@@ -1,0 +1,33 @@
+namespace PresignGateway.Configuration;
+
+/// <summary>Which requests a site answers and how it maps them onto a store.</summary>
+internal sealed class SiteOptions
+{
+    /// <summary>Host names, matched without the port: exact, <c>*.example.com</c>, or <c>*</c>.</summary>
+    public List<string> Hosts { get; init; } = [];
+
+    public string PathPrefix { get; set; } = "/";
+
+    public string? Store { get; set; }
+
+    /// <summary>Prepended to the rest of the path to form the object key.</summary>
+    public string KeyPrefix { get; set; } = "";
+
+    /// <summary><c>Proxy</c> (stream through) or <c>Redirect</c> (302 to the presigned URL).</summary>
+    public string Mode { get; set; } = nameof(DeliveryMode.Proxy);
+
+    /// <summary><c>Attachment</c> or <c>Inline</c>.</summary>
+    public string Disposition { get; set; } = nameof(DispositionType.Attachment);
+
+    /// <summary>Exact request paths that map to a fixed key, such as <c>/latest/app.zip</c>.</summary>
+    public Dictionary<string, AliasOptions> Aliases { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Client query parameters the site honours: <c>versionId</c>, <c>x-oss-process</c>, <c>filename</c>.</summary>
+    public List<string> AllowedQuery { get; init; } = [];
+
+    /// <summary>Replaces the store's Cache-Control on successful responses, for a CDN in front.</summary>
+    public string? CacheControl { get; set; }
+
+    /// <summary>Optional hotlink, network, signed-link and rate protection.</summary>
+    public ProtectionOptions Protection { get; init; } = new();
+}

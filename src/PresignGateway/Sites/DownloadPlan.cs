@@ -1,0 +1,12 @@
+using PresignGateway.Configuration;
+
+namespace PresignGateway.Sites;
+
+/// <summary>What a request asks for, once resolved against the sites: the object and how to deliver it.</summary>
+/// <param name="Path">The decoded request path, which signed links sign.</param>
+/// <param name="InlineByQuery">
+/// True when <c>?inline</c>, not the site, made the download inline: it then falls back to attachment for active
+/// content, which proxy mode also learns from the store's Content-Type.
+/// </param>
+internal readonly record struct DownloadPlan(
+    Site Site, string Path, string Key, string FileName, DispositionType Disposition, string? VersionId, string? ImageProcess, bool InlineByQuery = false);
