@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text;
 
 namespace PresignGateway.Tests.Infrastructure;
@@ -101,26 +100,13 @@ internal sealed class NginxCache : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var nginx = new NginxCache(process, directory, stderr, new Uri($"http://127.0.0.1:{port}/"));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (true)
+        if (!await ListeningProcess.WaitUntilListeningAsync(process, port, TimeSpan.FromSeconds(10)))
         {
-            if (process.HasExited)
-            {
-                await nginx.DisposeAsync();
-                throw new InvalidOperationException($"nginx exited at start-up: {nginx.Errors}");
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port, timeout.Token);
-                return nginx;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50, timeout.Token);
-            }
+            await nginx.DisposeAsync();
+            throw new InvalidOperationException($"nginx exited at start-up: {nginx.Errors}");
         }
+
+        return nginx;
     }
 
     public string Errors

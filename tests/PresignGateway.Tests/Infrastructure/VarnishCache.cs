@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text;
 
 namespace PresignGateway.Tests.Infrastructure;
@@ -61,26 +60,13 @@ internal sealed class VarnishCache : IAsyncDisposable
         process.ErrorDataReceived += (_, line) => varnish.Append(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
+        if (!await ListeningProcess.WaitUntilListeningAsync(process, port, TimeSpan.FromSeconds(30)))
         {
-            if (process.HasExited)
-            {
-                await varnish.DisposeAsync();
-                throw new InvalidOperationException($"varnishd exited at start-up: {varnish.Output}");
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port, timeout.Token);
-                return varnish;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100, timeout.Token);
-            }
+            await varnish.DisposeAsync();
+            throw new InvalidOperationException($"varnishd exited at start-up: {varnish.Output}");
         }
+
+        return varnish;
     }
 
     public string Output
