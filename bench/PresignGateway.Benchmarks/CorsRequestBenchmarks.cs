@@ -2,7 +2,6 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using PresignGateway.Configuration;
-using PresignGateway.Cors;
 using PresignGateway.Sites;
 
 namespace PresignGateway.Benchmarks;

@@ -80,7 +80,7 @@ internal static class GatewayApplication
             app.UseForwardedHeaders();
         }
 
-        app.UseMiddleware<Cors.CorsPreflight>();
+        app.UseMiddleware<CorsPreflight>();
         app.MapGatewayHealth();
         app.MapFallback("{**path}", app.Services.GetRequiredService<DownloadEndpoint>().HandleAsync);
         return app;

@@ -43,7 +43,7 @@ internal sealed class Site
     public SiteProtection Protection { get; init; } = SiteProtection.None;
 
     /// <summary>The site's CORS policy, or null: then no CORS headers, and a preflight gets 405.</summary>
-    public Cors.SiteCors? Cors { get; init; }
+    public SiteCors? Cors { get; init; }
 
     /// <summary>The site-wide request rate, or null for none.</summary>
     public RateLimitOptions? RateLimit { get; init; }

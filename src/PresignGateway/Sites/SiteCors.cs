@@ -6,7 +6,7 @@ using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using PresignGateway.Configuration;
 
-namespace PresignGateway.Cors;
+namespace PresignGateway.Sites;
 
 /// <summary>
 /// A site's CORS policy, built once with the site table and evaluated by ASP.NET Core's <see cref="ICorsService"/>.

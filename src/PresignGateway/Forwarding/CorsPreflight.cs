@@ -5,7 +5,7 @@ using Microsoft.Net.Http.Headers;
 using PresignGateway.Responses;
 using PresignGateway.Sites;
 
-namespace PresignGateway.Cors;
+namespace PresignGateway.Forwarding;
 
 /// <summary>
 /// Answers a CORS preflight (<c>OPTIONS</c> with Origin and Access-Control-Request-Method) for a site with CORS. Any

@@ -9,7 +9,7 @@ using PresignGateway.Configuration;
 using PresignGateway.Hosting;
 using PresignGateway.Tests.Infrastructure;
 
-namespace PresignGateway.Tests.Cors;
+namespace PresignGateway.Tests.Forwarding;
 
 /// <summary>
 /// A gateway with three CORS sites on the S3 test store (proxy and redirect for listed origins, proxy for '*') next to
