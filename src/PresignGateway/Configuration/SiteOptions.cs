@@ -30,4 +30,7 @@ internal sealed class SiteOptions
 
     /// <summary>Optional hotlink, network, signed-link and rate protection.</summary>
     public ProtectionOptions Protection { get; init; } = new();
+
+    /// <summary>Optional cross-origin access for pages on other origins; none when absent.</summary>
+    public SiteCorsOptions? Cors { get; set; }
 }

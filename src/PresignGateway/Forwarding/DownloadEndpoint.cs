@@ -95,6 +95,7 @@ internal sealed class DownloadEndpoint
         }
 
         Site site = plan.Site;
+        site.Cors?.Apply(context);
         bool redirect = site.Mode == DeliveryMode.Redirect;
         string mode = redirect ? "redirect" : "proxy";
         if (site.Protection.Check(context, plan.Path, _time.GetUtcNow()) is { } refusal)

@@ -80,6 +80,7 @@ internal static class GatewayApplication
             app.UseForwardedHeaders();
         }
 
+        app.UseMiddleware<CorsPreflight>();
         app.MapGatewayHealth();
         app.MapFallback("{**path}", app.Services.GetRequiredService<DownloadEndpoint>().HandleAsync);
         return app;

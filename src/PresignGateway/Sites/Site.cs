@@ -42,6 +42,9 @@ internal sealed class Site
     /// <summary>Networks, Referers and signed links; <see cref="SiteProtection.None"/> when nothing is configured.</summary>
     public SiteProtection Protection { get; init; } = SiteProtection.None;
 
+    /// <summary>The site's CORS policy, or null: then no CORS headers, and a preflight gets 405.</summary>
+    public SiteCors? Cors { get; init; }
+
     /// <summary>The site-wide request rate, or null for none.</summary>
     public RateLimitOptions? RateLimit { get; init; }
 

@@ -13,6 +13,8 @@ internal sealed class SiteTableBuilder
 {
     private readonly IConfiguration _configuration;
     private readonly List<string> _errors = [];
+    // One per table, shared by its sites' CORS policies.
+    private readonly Microsoft.AspNetCore.Cors.Infrastructure.ICorsService _corsService = SiteCors.CreateService();
 
     private SiteTableBuilder(IConfiguration configuration) => _configuration = configuration;
 
@@ -182,6 +184,7 @@ internal sealed class SiteTableBuilder
             cacheControl ??= "private";
         }
         GatewayOptionsChecks.CheckRateLimit(site.Protection.RateLimit, path + ":Protection:RateLimit", _errors);
+        SiteCors? cors = site.Cors is null ? null : SiteCors.Build(path + ":Cors", site.Cors, _corsService, _errors);
         if (_errors.Count != errorsBefore || store is null || mode is null || disposition is null)
         {
             return null;
@@ -203,6 +206,7 @@ internal sealed class SiteTableBuilder
             CacheControl = cacheControl,
             Protection = protection,
             RateLimit = site.Protection.RateLimit,
+            Cors = cors,
         };
     }
 
