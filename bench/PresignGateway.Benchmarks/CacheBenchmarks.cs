@@ -37,7 +37,7 @@ public class CacheBenchmarks : IDisposable
         _cache = _services.GetRequiredService<PresignedUrlCache>();
         Store store = _services.GetRequiredService<SiteTableProvider>().Current.Sites[0].Store;
         _target = new PresignTarget(store, PresignMethod.Get, "releases/1.4.2/app-1.4.2.zip", null, null, null);
-        _cache.GetAsync(_target, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        _cache.GetAsync(_target, TimeProvider.System.GetUtcNow(), CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
         // Keys of 320 CJK characters and a URL of their length: the flood's entries.
         _insertTargets = new PresignTarget[InsertKeys];
@@ -57,7 +57,7 @@ public class CacheBenchmarks : IDisposable
     [Benchmark]
     public string InProcessHit()
     {
-        ValueTask<CacheLookup> lookup = _cache.GetAsync(_target, CancellationToken.None);
+        ValueTask<CacheLookup> lookup = _cache.GetAsync(_target, TimeProvider.System.GetUtcNow(), CancellationToken.None);
         return lookup.IsCompletedSuccessfully ? lookup.Result.Url.Url : throw new InvalidOperationException("Expected a synchronous hit.");
     }
 

@@ -40,8 +40,8 @@ public class SharedValueCheckBenchmarks : IDisposable
         _withOverride = new PresignTarget(store, PresignMethod.Get, "报告/2024年度报告.pdf", null, "attachment; filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf", null);
         _plainKey = _plain.SharedCacheKey();
         _overrideKey = _withOverride.SharedCacheKey();
-        _plainValue = _cache.GetAsync(_plain, CancellationToken.None).AsTask().GetAwaiter().GetResult().Url;
-        _overrideValue = _cache.GetAsync(_withOverride, CancellationToken.None).AsTask().GetAwaiter().GetResult().Url;
+        _plainValue = _cache.GetAsync(_plain, TimeProvider.System.GetUtcNow(), CancellationToken.None).AsTask().GetAwaiter().GetResult().Url;
+        _overrideValue = _cache.GetAsync(_withOverride, TimeProvider.System.GetUtcNow(), CancellationToken.None).AsTask().GetAwaiter().GetResult().Url;
         var buffer = new ArrayBufferWriter<byte>();
         _serializer.Serialize(_plainValue, buffer);
         _payload = new ReadOnlySequence<byte>(buffer.WrittenMemory.ToArray());
@@ -52,10 +52,10 @@ public class SharedValueCheckBenchmarks : IDisposable
     }
 
     [Benchmark(Baseline = true)]
-    public string? Check() => _cache.RejectionReason(_plainValue, _plain, _plainKey);
+    public string? Check() => PresignedUrlCache.RejectionReason(_plainValue, _plain, _plainKey, TimeProvider.System.GetUtcNow());
 
     [Benchmark]
-    public string? CheckWithOverride() => _cache.RejectionReason(_overrideValue, _withOverride, _overrideKey);
+    public string? CheckWithOverride() => PresignedUrlCache.RejectionReason(_overrideValue, _withOverride, _overrideKey, TimeProvider.System.GetUtcNow());
 
     /// <summary>The URL-shape part alone (no override).</summary>
     [Benchmark]

@@ -23,7 +23,7 @@ internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metr
 
     public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
-        DownloadExchange exchange = httpContext.Features.GetRequiredFeature<DownloadExchange>();
+        DownloadExchange exchange = DownloadExchange.Of(httpContext);
         proxyRequest.RequestUri = exchange.SignedUrl.RequestUri;
         proxyRequest.Method = exchange.Method == PresignMethod.Head ? HttpMethod.Head : HttpMethod.Get;
         // The headers start empty (no base call), then get the allow-list. A body sent with GET never gets here:
@@ -41,21 +41,22 @@ internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metr
             return false;
         }
 
-        DownloadExchange exchange = httpContext.Features.GetRequiredFeature<DownloadExchange>();
+        DownloadExchange exchange = DownloadExchange.Of(httpContext);
         exchange.UpstreamStatus = (int)proxyResponse.StatusCode;
         metrics.UpstreamDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(exchange.StartedTimestamp).TotalSeconds);
         // Read the raw value: the typed Date property parses it into a boxed DateTimeOffset on every response.
         if (proxyResponse.Headers.NonValidated.TryGetValues(HeaderNames.Date, out HeaderStringValues dates)
             && DateTimeOffset.TryParseExact(dates.ToString(), "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset storeDate))
         {
-            exchange.Store.Clock.Observe(storeDate, time.GetUtcNow());
+            exchange.Store.Clock.Observe(storeDate, exchange.Now);
         }
 
         HttpResponse response = httpContext.Response;
         int status = (int)proxyResponse.StatusCode;
-        switch (status)
+        StoreAnswer answer = DownloadStatus.ForStore(status);
+        switch (answer.Kind)
         {
-            case StatusCodes.Status200OK or StatusCodes.Status206PartialContent or StatusCodes.Status304NotModified:
+            case StoreAnswerKind.Download:
                 response.StatusCode = status;
                 DownloadHeaders.CopyResponseHeaders(proxyResponse, response, exchange.CacheControl);
                 response.Headers.ContentDisposition = exchange.ContentDisposition;
@@ -70,34 +71,27 @@ internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metr
 
                 return false;
 
-            case StatusCodes.Status416RangeNotSatisfiable:
+            case StoreAnswerKind.RangeNotSatisfiable:
                 await ProblemResponses.WriteRangeNotSatisfiableAsync(
                     httpContext, proxyResponse.Content.Headers.TryGetValues("Content-Range", out IEnumerable<string>? range) ? string.Join(",", range) : null).ConfigureAwait(false);
                 return false;
 
-            case StatusCodes.Status412PreconditionFailed:
-                await ProblemResponses.WriteAsync(httpContext, StatusCodes.Status412PreconditionFailed, "The file has changed since the version the request names.").ConfigureAwait(false);
-                return false;
-
-            case StatusCodes.Status404NotFound:
-                await ProblemResponses.WriteAsync(httpContext, StatusCodes.Status404NotFound, "No object at this path.").ConfigureAwait(false);
-                return false;
-
-            case >= 400 and < 500:
-                // Nothing is written yet: the endpoint may evict the URL and try once more, or answers the refusal.
+            case StoreAnswerKind.Refusal:
+                // Nothing is written yet: the forwarding stage may evict the URL and try once more, or answers the refusal.
                 await ClassifyRefusalAsync(httpContext, proxyResponse, exchange, status, cancellationToken).ConfigureAwait(false);
                 return false;
 
-            case >= 500:
+            case StoreAnswerKind.StoreFailed:
                 Log.StorageFailed(logger, status);
-                await ProblemResponses.WriteAsync(httpContext, StatusCodes.Status502BadGateway, "The storage service failed to answer.").ConfigureAwait(false);
-                return false;
+                break;
 
-            default:
+            case StoreAnswerKind.Unexpected:
                 Log.StorageUnexpected(logger, status);
-                await ProblemResponses.WriteAsync(httpContext, StatusCodes.Status502BadGateway, "The storage service gave an unexpected answer.").ConfigureAwait(false);
-                return false;
+                break;
         }
+
+        await ProblemResponses.WriteAsync(httpContext, answer.ClientStatus, answer.Detail!).ConfigureAwait(false);
+        return false;
     }
 
     private async ValueTask ClassifyRefusalAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, DownloadExchange exchange, int status, CancellationToken cancellationToken)

@@ -226,6 +226,9 @@ internal static class GatewayApplication
         services.AddSingleton<StorageInvoker>();
         services.AddSingleton<ResponseBodyCopier>();
         services.AddSingleton<DownloadTransformer>();
+        services.AddSingleton<DownloadAdmission>();
+        services.AddSingleton<StoreForwarding>();
+        services.AddSingleton<DownloadOutcomes>();
         services.AddSingleton<DownloadEndpoint>();
         services.AddSingleton<Protection.DownloadRateLimiter>();
         return services;

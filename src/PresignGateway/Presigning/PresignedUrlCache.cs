@@ -61,15 +61,18 @@ internal sealed class PresignedUrlCache
     }
 
     /// <summary>A URL for <paramref name="target"/> with at least the refresh margin of life left, and where it came from.</summary>
-    public ValueTask<CacheLookup> GetAsync(in PresignTarget target, CancellationToken cancellationToken)
+    /// <param name="target">What to sign.</param>
+    /// <param name="now">The request's time on our clock, read once for it.</param>
+    /// <param name="cancellationToken">The request's.</param>
+    public ValueTask<CacheLookup> GetAsync(in PresignTarget target, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (_memory.TryGet(target, target.Store.Now(_time), out CachedPresignedUrl value))
+        if (_memory.TryGet(target, target.Store.Now(now), out CachedPresignedUrl value))
         {
             _metrics.CacheHits.Add(1, Tiers.Memory);
             return ValueTask.FromResult(new CacheLookup(value, CacheTier.Memory));
         }
 
-        return GetFromSharedTierAsync(target, cancellationToken);
+        return GetFromSharedTierAsync(target, now, cancellationToken);
     }
 
     /// <summary>Forgets a URL in both tiers, after the store refused it.</summary>
@@ -79,12 +82,12 @@ internal sealed class PresignedUrlCache
         await _shared.RemoveAsync(target.SharedCacheKey(), cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<CacheLookup> GetFromSharedTierAsync(PresignTarget target, CancellationToken cancellationToken)
+    private async ValueTask<CacheLookup> GetFromSharedTierAsync(PresignTarget target, DateTimeOffset now, CancellationToken cancellationToken)
     {
         TimeSpan margin = RefreshMargin(target.Store.UrlLifetime);
         var entryOptions = new HybridCacheEntryOptions { Expiration = target.Store.UrlLifetime - margin, Flags = SharedTierFlags };
         string key = target.SharedCacheKey();
-        var miss = new MissState(this, target, key, margin);
+        var miss = new MissState(this, target, key, margin, now);
         CachedPresignedUrl value = await _shared.GetOrCreateAsync(
             key, miss, static (state, _) => ValueTask.FromResult(state.SignAndRemember()), entryOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
 
@@ -101,7 +104,7 @@ internal sealed class PresignedUrlCache
 
         if (value.FromSharedTier && !value.PassedSharedCheck)
         {
-            string? reason = RejectionReason(value, target, key);
+            string? reason = RejectionReason(value, target, key, now);
             if (!value.RecordSharedCheck(reason is null, out bool first))
             {
                 // Never served and never kept: sign afresh and overwrite the entry (once per value read).
@@ -121,7 +124,7 @@ internal sealed class PresignedUrlCache
             }
         }
 
-        if (value.ExpiresAt - margin <= target.Store.Now(_time))
+        if (value.ExpiresAt - margin <= target.Store.Now(now))
         {
             // A shared entry can outlive its margin by the store's TTL rounding or another replica's clock: sign again.
             value = miss.SignAndRemember();
@@ -130,7 +133,7 @@ internal sealed class PresignedUrlCache
         }
 
         _metrics.CacheHits.Add(1, Tiers.Shared);
-        _memory.Set(target, value, value.ExpiresAt - margin, target.Store.Now(_time));
+        _memory.Set(target, value, value.ExpiresAt - margin, target.Store.Now(now));
         return new CacheLookup(value, CacheTier.Shared);
     }
 
@@ -140,7 +143,7 @@ internal sealed class PresignedUrlCache
     /// store's presigner writes for this object) or <c>mac</c> (not written by a gateway holding this store's secret
     /// for this very entry). Cheap checks first; none of them signs.
     /// </summary>
-    internal string? RejectionReason(CachedPresignedUrl value, in PresignTarget target, string sharedCacheKey)
+    internal static string? RejectionReason(CachedPresignedUrl value, in PresignTarget target, string sharedCacheKey, DateTimeOffset now)
     {
         Store store = target.Store;
         if (value.Url.Length == 0 || value.Mac.Length != Store.SharedValueMacSize)
@@ -148,7 +151,7 @@ internal sealed class PresignedUrlCache
             return "malformed";
         }
 
-        if (value.ExpiresAt > store.Now(_time) + store.UrlLifetime + StoreClock.Threshold)
+        if (value.ExpiresAt > store.Now(now) + store.UrlLifetime + StoreClock.Threshold)
         {
             return "expiry";
         }
@@ -162,11 +165,11 @@ internal sealed class PresignedUrlCache
         return store.VerifySharedValueMac(sharedCacheKey, value.Url, value.ExpiresAt, value.Mac) ? null : "mac";
     }
 
-    private CachedPresignedUrl Sign(in PresignTarget target, string sharedCacheKey)
+    private CachedPresignedUrl Sign(in PresignTarget target, string sharedCacheKey, DateTimeOffset now)
     {
         long started = Stopwatch.GetTimestamp();
         var request = new PresignRequest(target.Method, target.Key, target.Store.UrlLifetime, target.SignedQuery());
-        PresignedUrl url = target.Store.Presign(request, target.Store.Now(_time));
+        PresignedUrl url = target.Store.Presign(request, target.Store.Now(now));
         var scheme = new KeyValuePair<string, object?>("scheme", target.Store.Scheme.ToString());
         _metrics.Signings.Add(1, new KeyValuePair<string, object?>("store", target.Store.Name), scheme);
         _metrics.SigningDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, scheme);
@@ -176,7 +179,7 @@ internal sealed class PresignedUrlCache
     }
 
     /// <summary>One miss: signs at most once and puts the URL in the in-process tier before HybridCache releases the callers that waited on it.</summary>
-    private sealed class MissState(PresignedUrlCache cache, PresignTarget target, string sharedCacheKey, TimeSpan margin)
+    private sealed class MissState(PresignedUrlCache cache, PresignTarget target, string sharedCacheKey, TimeSpan margin, DateTimeOffset now)
     {
         public bool Signed { get; private set; }
 
@@ -187,16 +190,16 @@ internal sealed class PresignedUrlCache
         {
             // HybridCache joins misses that overlap, not one that starts just after another finished: look again,
             // so a burst for one object signs once however the callers are scheduled.
-            if (cache._memory.TryGet(target, target.Store.Now(cache._time), out CachedPresignedUrl fresh))
+            if (cache._memory.TryGet(target, target.Store.Now(now), out CachedPresignedUrl fresh))
             {
                 FoundInMemory = true;
                 return fresh;
             }
 
             cache._metrics.CacheMisses.Add(1);
-            CachedPresignedUrl value = cache.Sign(target, sharedCacheKey);
+            CachedPresignedUrl value = cache.Sign(target, sharedCacheKey, now);
             Signed = true;
-            cache._memory.Set(target, value, value.ExpiresAt - margin, target.Store.Now(cache._time));
+            cache._memory.Set(target, value, value.ExpiresAt - margin, target.Store.Now(now));
             return value;
         }
     }

@@ -83,20 +83,6 @@ internal static class StorageErrors
         return status == StatusCodes.Status403Forbidden ? StorageRefusal.Unexplained : WithoutCode(status, clientSentHeaders);
     }
 
-    /// <summary>What the client is told for a refusal the gateway does not retry (or no longer retries).</summary>
-    public static (int Status, string Detail) ClientAnswer(StorageRefusal refusal, int clientStatus) => refusal switch
-    {
-        StorageRefusal.Denied or StorageRefusal.Unexplained => (StatusCodes.Status403Forbidden, "The storage service denied access to this object."),
-        StorageRefusal.ClientRequest => clientStatus switch
-        {
-            StatusCodes.Status431RequestHeaderFieldsTooLarge => (clientStatus, "The request's headers are too large for the storage service."),
-            StatusCodes.Status414UriTooLong => (clientStatus, "The object path is too long for the storage service."),
-            _ => (clientStatus, "The storage service refused the request as sent (its headers or its path)."),
-        },
-        StorageRefusal.Credentials => (StatusCodes.Status502BadGateway, "The storage service refused the gateway's credentials."),
-        _ => (StatusCodes.Status502BadGateway, "The storage service refused the gateway's request."),
-    };
-
     private static StorageRefusal ClassifyCode(int status, ReadOnlySpan<byte> code, ReadOnlySpan<byte> body, bool clientSentHeaders, ref int clientStatus)
     {
         if (IsAny(code, CredentialCodes))

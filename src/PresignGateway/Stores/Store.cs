@@ -50,7 +50,8 @@ internal sealed class Store
     private IUrlPresigner Presigner { get; }
 
     /// <summary>Now, on the store's clock: the time to sign with and to judge a URL's expiry by.</summary>
-    public DateTimeOffset Now(TimeProvider time) => time.GetUtcNow() + Clock.Offset;
+    /// <param name="localNow">Our time, read once for the request.</param>
+    public DateTimeOffset Now(DateTimeOffset localNow) => localNow + Clock.Offset;
 
     /// <summary>Signs <paramref name="request"/> with the credentials in force.</summary>
     /// <exception cref="InvalidPresignRequestException">The request breaks a rule of the provider.</exception>

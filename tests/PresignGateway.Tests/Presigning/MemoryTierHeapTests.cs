@@ -18,7 +18,7 @@ public sealed class MemoryTierHeapTests
         {
             for (int i = 0; i < 50_000; i++)
             {
-                await services.Cache.GetAsync(services.Target($"crawl/{round}/{i}/object.bin"), TestContext.Current.CancellationToken);
+                await services.Cache.GetAsync(services.Target($"crawl/{round}/{i}/object.bin"), TimeProvider.System.GetUtcNow(), TestContext.Current.CancellationToken);
             }
 
             Assert.InRange(services.Cache.Memory.Count, 1, 10_000);
@@ -40,7 +40,7 @@ public sealed class MemoryTierHeapTests
             for (int i = 0; i < 2_000; i++)
             {
                 string name = MemoryTierTests.HostileName((round * 2_000) + i, 320);
-                await services.Cache.GetAsync(services.Target($"flood/{name}.bin"), TestContext.Current.CancellationToken);
+                await services.Cache.GetAsync(services.Target($"flood/{name}.bin"), TimeProvider.System.GetUtcNow(), TestContext.Current.CancellationToken);
                 Assert.InRange(services.Cache.Memory.Bytes, 0, maxBytes);
             }
 

@@ -23,16 +23,16 @@ public sealed class PresignedUrlCacheTests
         PresignedUrlCache cache = services.Cache;
         PresignTarget target = services.Target("a.txt");
 
-        CachedPresignedUrl first = (await cache.GetAsync(target, TestContext.Current.CancellationToken)).Url;
+        CachedPresignedUrl first = (await cache.GetAsync(target, time.GetUtcNow(), TestContext.Current.CancellationToken)).Url;
         Assert.Equal(time.GetUtcNow().AddSeconds(10), first.ExpiresAt);
         Assert.Equal(TimeSpan.FromSeconds(1), cache.RefreshMargin(TimeSpan.FromSeconds(10)));
 
         time.Advance(TimeSpan.FromSeconds(8.9));
-        Assert.Same(first, (await cache.GetAsync(target, TestContext.Current.CancellationToken)).Url);
+        Assert.Same(first, (await cache.GetAsync(target, time.GetUtcNow(), TestContext.Current.CancellationToken)).Url);
 
         // At expiry - margin (9 s in) the entry is refreshed, never served.
         time.Advance(TimeSpan.FromSeconds(0.1));
-        CachedPresignedUrl second = (await cache.GetAsync(target, TestContext.Current.CancellationToken)).Url;
+        CachedPresignedUrl second = (await cache.GetAsync(target, time.GetUtcNow(), TestContext.Current.CancellationToken)).Url;
         Assert.NotEqual(first.Url, second.Url);
         Assert.Equal(time.GetUtcNow().AddSeconds(10), second.ExpiresAt);
         Assert.True(second.ExpiresAt - cache.RefreshMargin(TimeSpan.FromSeconds(10)) > time.GetUtcNow());
@@ -61,7 +61,7 @@ public sealed class PresignedUrlCacheTests
             .Select(_ => Task.Run(async () =>
             {
                 start.Wait(TestContext.Current.CancellationToken);
-                return (await services.Cache.GetAsync(target, TestContext.Current.CancellationToken)).Url;
+                return (await services.Cache.GetAsync(target, TimeProvider.System.GetUtcNow(), TestContext.Current.CancellationToken)).Url;
             }))
             .ToArray();
         start.Set();

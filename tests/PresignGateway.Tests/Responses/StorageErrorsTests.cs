@@ -81,25 +81,4 @@ public sealed class StorageErrorsTests
         Assert.Equal(StorageRefusal.Credentials, StorageErrors.Classify(403, body, null, false, out _, out _));
         Assert.Equal(StorageRefusal.Unexplained, StorageErrors.Classify(403, body.AsSpan(0, cut), null, false, out _, out _));
     }
-
-    public static TheoryData<string, int, int> Answers() => new()
-    {
-        { nameof(StorageRefusal.Denied), 403, 403 },
-        { nameof(StorageRefusal.Unexplained), 403, 403 },
-        { nameof(StorageRefusal.Credentials), 403, 502 },
-        { nameof(StorageRefusal.GatewayRequest), 400, 502 },
-        { nameof(StorageRefusal.ClientRequest), 431, 431 },
-        { nameof(StorageRefusal.ClientRequest), 400, 400 },
-        { nameof(StorageRefusal.ClientRequest), 414, 414 },
-    };
-
-    [Theory]
-    [MemberData(nameof(Answers))]
-    public void The_client_is_told_whose_refusal_it_was(string refusal, int clientStatus, int expected)
-    {
-        (int status, string detail) = StorageErrors.ClientAnswer(Enum.Parse<StorageRefusal>(refusal), clientStatus);
-
-        Assert.Equal(expected, status);
-        Assert.EndsWith(".", detail, StringComparison.Ordinal);
-    }
 }
