@@ -76,6 +76,8 @@ internal sealed class StoreForwarding
                     await _cache.EvictAsync(target, context.RequestAborted).ConfigureAwait(false);
                     url = (await _cache.GetAsync(target, now, context.RequestAborted).ConfigureAwait(false)).Url;
                     context.Response.Clear();
+                    // Clear drops what was set before the first attempt: the site's CORS answer (Vary: Origin).
+                    site.Cors?.Apply(context);
                     continue;
                 }
 

@@ -155,6 +155,20 @@ public sealed class CorsTests(CorsGateway gateway) : IClassFixture<CorsGateway>
     }
 
     [Fact]
+    public async Task Vary_origin_survives_the_retry_after_a_refused_url()
+    {
+        string key = $"cors/{Guid.NewGuid():N}/a.txt";
+        await gateway.Store.PutObjectAsync(Bucket, key, "hello"u8.ToArray(), "text/plain");
+        // The first answer refuses the signature: the gateway clears the response, signs again and retries.
+        await gateway.Store.AddErrorFaultAsync(key, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match.");
+
+        using HttpResponseMessage response = await SendAsync(HttpMethod.Get, "/cors/" + key, origin: null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["Origin"], response.Headers.Vary);
+    }
+
+    [Fact]
     public async Task A_star_site_allows_every_origin_with_star_and_no_vary()
     {
         string key = $"cors/{Guid.NewGuid():N}/a.txt";
