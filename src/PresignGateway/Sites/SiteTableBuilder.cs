@@ -175,8 +175,8 @@ internal sealed class SiteTableBuilder
                 _errors.Add(
                     $"{path}:CacheControl '{cacheControl}' {problem}, but the site restricts access (Protection: Referers, AllowedNetworks, DeniedNetworks or SignedLinks), "
                     + "and a shared cache in front (a CDN, nginx proxy_cache, Varnish) would serve the protected response to anyone. Use 'private, max-age=N' or 'no-store', "
-                    + "or leave CacheControl unset (protected responses then carry 'private'). To cache behind a CDN, enforce the protection at the CDN and let only the CDN "
-                    + "reach the gateway with the CDN origin secret (Protection:OriginSecret, issue 14).");
+                    + "or leave CacheControl unset (protected responses then carry 'private'). To cache behind a CDN, enforce the protection at the CDN, remove it here "
+                    + "and set Protection:OriginSecret:Header and :Values so that only the CDN reaches the gateway: a site whose only protection is an origin secret may send 'public'.");
             }
 
             cacheControl ??= "private";
@@ -242,9 +242,64 @@ internal sealed class SiteTableBuilder
             secrets = [.. links.Secrets.Select(secret => System.Text.Encoding.UTF8.GetBytes(secret ?? ""))];
         }
 
-        return allowed.Length == 0 && denied.Length == 0 && referers is null && secrets.Length == 0
+        (string? originHeader, byte[][] originHashes) = BuildOriginSecret(path + ":OriginSecret", protection.OriginSecret);
+        return allowed.Length == 0 && denied.Length == 0 && referers is null && secrets.Length == 0 && originHeader is null
             ? SiteProtection.None
-            : new SiteProtection(allowed, denied, referers, protection.Referers?.AllowEmpty ?? true, secrets);
+            : new SiteProtection(allowed, denied, referers, protection.Referers?.AllowEmpty ?? true, secrets, originHeader, originHashes);
+    }
+
+    private (string? Header, byte[][] Hashes) BuildOriginSecret(string path, OriginSecretOptions? options)
+    {
+        if (options is null || (string.IsNullOrWhiteSpace(options.Header) && options.Values.Count == 0))
+        {
+            return (null, []);
+        }
+
+        string header = options.Header?.Trim() ?? "";
+        if (header.Length == 0)
+        {
+            _errors.Add($"{path}:Header is required with Values: name the header the CDN sends, such as X-Origin-Secret.");
+        }
+        else if (!IsHeaderName(header))
+        {
+            _errors.Add($"{path}:Header '{header}' is not a header name: use letters, digits and '-', such as X-Origin-Secret.");
+        }
+        else if (Array.Exists(Responses.DownloadHeaders.ForwardedRequestHeaders, h => h.Equals(header, StringComparison.OrdinalIgnoreCase))
+            || header.Equals("Host", StringComparison.OrdinalIgnoreCase))
+        {
+            // Those are forwarded to the store or route the request: the secret must be a header of its own.
+            _errors.Add($"{path}:Header '{header}' is a header the gateway uses or forwards: pick a name of its own, such as X-Origin-Secret.");
+        }
+
+        if (options.Values.Count == 0)
+        {
+            _errors.Add($"{path}:Values is empty: give at least one value, the one the CDN sends (two while rotating it).");
+        }
+
+        for (int i = 0; i < options.Values.Count; i++)
+        {
+            if (options.Values[i] is not { Length: >= 16 } value || value.Trim().Length != value.Length)
+            {
+                _errors.Add($"{path}:Values:{i} is shorter than 16 characters or has surrounding white space: use a random value of 32 characters or more.");
+            }
+        }
+
+        byte[][] hashes = [.. options.Values.Select(value => System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value ?? "")))];
+        return (header, hashes);
+    }
+
+    /// <summary>An RFC 9110 token: what a header name may be.</summary>
+    private static bool IsHeaderName(string name)
+    {
+        foreach (char c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Why a Cache-Control lets a shared cache store the response, or null when it doesn't.</summary>
