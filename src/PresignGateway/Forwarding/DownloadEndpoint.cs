@@ -135,7 +135,7 @@ internal sealed class DownloadEndpoint
         activity?.SetTag("presign_gateway.cache", lookup.Tier switch { CacheTier.Memory => "hit_memory", CacheTier.Shared => "hit_shared", _ => "miss" });
         if (redirect)
         {
-            WriteRedirect(context.Response, lookup.Url, site.Store);
+            WriteRedirect(context.Response, lookup.Url, site);
         }
         else
         {
@@ -143,7 +143,7 @@ internal sealed class DownloadEndpoint
                 true,
                 ActiveContent.IsActiveName(plan.Key) || ActiveContent.IsActiveName(plan.FileName),
                 plan.InlineByQuery ? _dispositions.Format(DispositionType.Attachment, plan.FileName) : null);
-            await ForwardAsync(context, site, target, lookup.Url, disposition, inline, activity).ConfigureAwait(false);
+            await ForwardAsync(context, site, target, lookup.Url, disposition, plan.CacheControl, inline, activity).ConfigureAwait(false);
         }
 
         return (site.Name, mode);
@@ -202,19 +202,21 @@ internal sealed class DownloadEndpoint
         _ => "other",
     };
 
-    private void WriteRedirect(HttpResponse response, CachedPresignedUrl url, Store store)
+    private void WriteRedirect(HttpResponse response, CachedPresignedUrl url, Site site)
     {
-        // Let the client reuse the redirect only while the URL still has its refresh margin left.
+        // Let the client (or a cache) reuse the redirect only while the URL still has its refresh margin left.
+        Store store = site.Store;
         TimeSpan usable = url.ExpiresAt - _cache.RefreshMargin(store.UrlLifetime) - store.Now(_time);
         long maxAge = Math.Max(0, (long)usable.TotalSeconds);
         response.StatusCode = StatusCodes.Status302Found;
         response.Headers.Location = url.Url;
-        response.Headers.CacheControl = string.Create(CultureInfo.InvariantCulture, $"private, max-age={maxAge}");
+        response.Headers.CacheControl = site.RedirectCacheControl.Format(maxAge);
         response.ContentLength = 0;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask ForwardAsync(HttpContext context, Site site, PresignTarget target, CachedPresignedUrl url, string disposition, InlineGuard inline, Activity? activity)
+    private async ValueTask ForwardAsync(
+        HttpContext context, Site site, PresignTarget target, CachedPresignedUrl url, string disposition, string? cacheControl, InlineGuard inline, Activity? activity)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -223,7 +225,8 @@ internal sealed class DownloadEndpoint
                 SignedUrl = url,
                 Method = target.Method,
                 ContentDisposition = disposition,
-                CacheControl = site.CacheControl,
+                CacheControl = cacheControl,
+                NotFoundCacheControl = site.NotFoundCacheControl,
                 Inline = inline,
                 Store = site.Store,
             };

@@ -80,7 +80,7 @@ internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metr
                 return false;
 
             case StatusCodes.Status404NotFound:
-                await ProblemResponses.WriteAsync(httpContext, StatusCodes.Status404NotFound, "No object at this path.").ConfigureAwait(false);
+                await ProblemResponses.WriteNotFoundAsync(httpContext, "No object at this path.", exchange.NotFoundCacheControl).ConfigureAwait(false);
                 return false;
 
             case >= 400 and < 500:

@@ -701,6 +701,22 @@ public sealed class SiteTableBuilderTests
         Assert.All(errors, e => Assert.DoesNotContain("origin-secret-", e, StringComparison.Ordinal));
     }
 
+    /// <summary>A header the gateway forwards would carry the secret to the store: every one of them is refused.</summary>
+    [Fact]
+    public void Origin_secret_header_is_never_one_the_gateway_forwards()
+    {
+        foreach (string name in PresignGateway.Responses.DownloadHeaders.ForwardedRequestHeaders)
+        {
+            Dictionary<string, string?> settings = Valid();
+            settings["Gateway:Sites:s:Protection:OriginSecret:Header"] = name;
+            settings["Gateway:Sites:s:Protection:OriginSecret:Values:0"] = "origin-secret-0123456789abcdef";
+
+            Assert.Equal(
+                [$"Gateway:Sites:s:Protection:OriginSecret:Header '{name}' is a header the gateway uses or forwards: pick a name of its own, such as X-Origin-Secret."],
+                GatewaySettings.Errors(settings));
+        }
+    }
+
     [Fact]
     public void No_message_quotes_a_secret_or_a_token()
     {
