@@ -15,6 +15,9 @@ internal sealed class ProtectionOptions
     /// <summary>Expiring links: <c>?expires=...&amp;sig=...</c>, HMAC-SHA256 with one of these secrets.</summary>
     public SignedLinkOptions? SignedLinks { get; set; }
 
+    /// <summary>Only requests that carry the CDN's origin secret are served.</summary>
+    public OriginSecretOptions? OriginSecret { get; set; }
+
     /// <summary>Requests per second for the whole site.</summary>
     public RateLimitOptions? RateLimit { get; set; }
 }

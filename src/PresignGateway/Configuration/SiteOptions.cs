@@ -28,6 +28,15 @@ internal sealed class SiteOptions
     /// <summary>Replaces the store's Cache-Control on successful responses, for a CDN in front.</summary>
     public string? CacheControl { get; set; }
 
+    /// <summary>Cache-Control by request path prefix (longest wins), between an alias's own and the site's.</summary>
+    public List<CacheRuleOptions> CacheRules { get; init; } = [];
+
+    /// <summary>Cache-Control of the 404 for a missing object; <c>no-store</c> unless set.</summary>
+    public string? NotFoundCacheControl { get; set; }
+
+    /// <summary>Cache-Control of a redirect; <c>private, max-age=N</c> (the URL's usable life) unless set.</summary>
+    public string? RedirectCacheControl { get; set; }
+
     /// <summary>Optional hotlink, network, signed-link and rate protection.</summary>
     public ProtectionOptions Protection { get; init; } = new();
 

@@ -83,11 +83,11 @@ internal sealed class DownloadEndpoint(
         activity?.SetTag("presign_gateway.cache", lookup.Tier switch { CacheTier.Memory => "hit_memory", CacheTier.Shared => "hit_shared", _ => "miss" });
         if (redirect)
         {
-            WriteRedirect(context.Response, lookup.Url, site.Store, now);
+            WriteRedirect(context.Response, lookup.Url, site, now);
         }
         else
         {
-            await forwarding.ForwardAsync(context, site, target, lookup.Url, disposition, Inline(plan), now, activity).ConfigureAwait(false);
+            await forwarding.ForwardAsync(context, site, target, lookup.Url, disposition, plan.CacheControl, Inline(plan), now, activity).ConfigureAwait(false);
         }
 
         return labels;
@@ -132,14 +132,15 @@ internal sealed class DownloadEndpoint(
         ActiveContent.IsActiveName(plan.Key) || ActiveContent.IsActiveName(plan.FileName),
         plan.InlineByQuery ? _dispositions.Format(DispositionType.Attachment, plan.FileName) : null);
 
-    private void WriteRedirect(HttpResponse response, CachedPresignedUrl url, Store store, DateTimeOffset now)
+    private void WriteRedirect(HttpResponse response, CachedPresignedUrl url, Site site, DateTimeOffset now)
     {
-        // Let the client reuse the redirect only while the URL still has its refresh margin left.
+        // Let the client (or a cache) reuse the redirect only while the URL still has its refresh margin left.
+        Store store = site.Store;
         TimeSpan usable = url.ExpiresAt - cache.RefreshMargin(store.UrlLifetime) - store.Now(now);
         long maxAge = Math.Max(0, (long)usable.TotalSeconds);
         response.StatusCode = StatusCodes.Status302Found;
         response.Headers.Location = url.Url;
-        response.Headers.CacheControl = string.Create(CultureInfo.InvariantCulture, $"private, max-age={maxAge}");
+        response.Headers.CacheControl = site.RedirectCacheControl.Format(maxAge);
         response.ContentLength = 0;
     }
 }

@@ -32,6 +32,9 @@ internal sealed class DownloadExchange
 
     public required string? CacheControl { get; init; }
 
+    /// <summary>Of the 404 for a missing object (the site's NotFoundCacheControl).</summary>
+    public string NotFoundCacheControl { get; init; } = "no-store";
+
     /// <summary>For inline downloads: keeps active content from running (see <see cref="DownloadHeaders.GuardInline"/>).</summary>
     public InlineGuard Inline { get; init; }
 

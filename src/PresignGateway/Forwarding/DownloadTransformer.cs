@@ -90,7 +90,10 @@ internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metr
                 break;
         }
 
-        await ProblemResponses.WriteAsync(httpContext, answer.ClientStatus, answer.Detail!).ConfigureAwait(false);
+        // A missing object's 404 may be cached as the site says (NotFoundCacheControl); every other error is no-store.
+        await (status == StatusCodes.Status404NotFound
+            ? ProblemResponses.WriteNotFoundAsync(httpContext, answer.Detail!, exchange.NotFoundCacheControl)
+            : ProblemResponses.WriteAsync(httpContext, answer.ClientStatus, answer.Detail!)).ConfigureAwait(false);
         return false;
     }
 

@@ -46,7 +46,7 @@ internal sealed class StoreForwarding
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ForwardAsync(
-        HttpContext context, Site site, PresignTarget target, CachedPresignedUrl url, string disposition, InlineGuard inline, DateTimeOffset now, Activity? activity)
+        HttpContext context, Site site, PresignTarget target, CachedPresignedUrl url, string disposition, string? cacheControl, InlineGuard inline, DateTimeOffset now, Activity? activity)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -55,7 +55,8 @@ internal sealed class StoreForwarding
                 SignedUrl = url,
                 Method = target.Method,
                 ContentDisposition = disposition,
-                CacheControl = site.CacheControl,
+                CacheControl = cacheControl,
+                NotFoundCacheControl = site.NotFoundCacheControl,
                 Inline = inline,
                 Store = site.Store,
                 Now = now,

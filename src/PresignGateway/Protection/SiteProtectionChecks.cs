@@ -7,12 +7,18 @@ using PresignGateway.Sites;
 
 namespace PresignGateway.Protection;
 
-/// <summary>The checks of a site's <see cref="SiteProtection"/>: client networks, Referer and signed link, in that order.</summary>
+/// <summary>The checks of a site's <see cref="SiteProtection"/>: origin secret, client networks, Referer and signed link, in that order.</summary>
 internal static class SiteProtectionChecks
 {
     /// <summary>Null when the request may go on, else the reason for a 403.</summary>
     public static string? Check(this SiteProtection protection, HttpContext context, string decodedPath, DateTimeOffset now)
     {
+        if (protection.OriginSecretHeader is { } header && !HasOriginSecret(protection.OriginSecretHashes, context.Request.Headers[header]))
+        {
+            // Says nothing about the header's name or values: a prober learns only that the origin is closed.
+            return "This site is served only through its CDN.";
+        }
+
         if ((protection.AllowedNetworks.Length > 0 || protection.DeniedNetworks.Length > 0) && !IsClientAllowed(protection, context.Connection.RemoteIpAddress))
         {
             return "This address may not download from this site.";
@@ -65,6 +71,43 @@ internal static class SiteProtectionChecks
 
         // Also when the link was signed for another host or path, or a parameter was added, changed or dropped.
         return "The link's signature is not valid for this host, path and query.";
+    }
+
+    /// <summary>
+    /// Compares SHA-256 hashes with <see cref="CryptographicOperations.FixedTimeEquals"/>: equal lengths always, so the
+    /// time taken says nothing about how much of the value matched or how long the secret is.
+    /// </summary>
+    internal static bool HasOriginSecret(byte[][] secretHashes, StringValues given)
+    {
+        if (given.Count != 1 || given[0] is not { Length: > 0 } value)
+        {
+            return false;
+        }
+
+        int maxBytes = System.Text.Encoding.UTF8.GetMaxByteCount(value.Length);
+        byte[]? rented = maxBytes > 512 ? System.Buffers.ArrayPool<byte>.Shared.Rent(maxBytes) : null;
+        try
+        {
+            Span<byte> bytes = rented ?? stackalloc byte[512];
+            int length = System.Text.Encoding.UTF8.GetBytes(value, bytes);
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(bytes[..length], hash);
+            bool match = false;
+            // Every value is compared, so which one matched (the old or the new) doesn't show in the time either.
+            foreach (byte[] expected in secretHashes)
+            {
+                match |= CryptographicOperations.FixedTimeEquals(hash, expected);
+            }
+
+            return match;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented, clearArray: true);
+            }
+        }
     }
 
     private static bool IsClientAllowed(SiteProtection protection, IPAddress? address)

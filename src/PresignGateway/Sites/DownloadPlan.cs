@@ -8,5 +8,9 @@ namespace PresignGateway.Sites;
 /// True when <c>?inline</c>, not the site, made the download inline: it then falls back to attachment for active
 /// content, which proxy mode also learns from the store's Content-Type.
 /// </param>
+/// <param name="CacheControl">
+/// Of a success: the alias's own, else the longest matching CacheRules prefix's, else the site's; null passes the store's on.
+/// </param>
 internal readonly record struct DownloadPlan(
-    Site Site, string Path, string Key, string FileName, DispositionType Disposition, string? VersionId, string? ImageProcess, bool InlineByQuery = false);
+    Site Site, string Path, string Key, string FileName, DispositionType Disposition, string? VersionId, string? ImageProcess, bool InlineByQuery = false,
+    string? CacheControl = null);

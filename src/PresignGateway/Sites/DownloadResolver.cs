@@ -119,7 +119,9 @@ internal static class DownloadResolver
             return Fail(StatusCodes.Status400BadRequest, "A query parameter contains a control character.", out status, out detail);
         }
 
-        plan = new DownloadPlan(site, path, key, fileName ?? DownloadFileName.FromKey(key), disposition, versionId, imageProcess, inlineByQuery);
+        plan = new DownloadPlan(
+            site, path, key, fileName ?? DownloadFileName.FromKey(key), disposition, versionId, imageProcess, inlineByQuery,
+            alias?.CacheControl ?? site.CacheControlFor(path));
         status = StatusCodes.Status200OK;
         detail = "";
         return true;

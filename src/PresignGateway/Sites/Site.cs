@@ -39,6 +39,15 @@ internal sealed class Site
     /// </summary>
     public required string? CacheControl { get; init; }
 
+    /// <summary>Cache-Control by request path prefix, longest prefix first, so the first match wins.</summary>
+    public CacheRule[] CacheRules { get; init; } = [];
+
+    /// <summary>Cache-Control of the 404 for a missing object.</summary>
+    public string NotFoundCacheControl { get; init; } = "no-store";
+
+    /// <summary>Cache-Control of a redirect, its max-age and s-maxage capped at the URL's usable life.</summary>
+    public RedirectCacheControl RedirectCacheControl { get; init; } = RedirectCacheControl.Default;
+
     /// <summary>Networks, Referers and signed links; <see cref="SiteProtection.None"/> when nothing is configured.</summary>
     public SiteProtection Protection { get; init; } = SiteProtection.None;
 
@@ -47,6 +56,23 @@ internal sealed class Site
 
     /// <summary>The site-wide request rate, or null for none.</summary>
     public RateLimitOptions? RateLimit { get; init; }
+
+    /// <summary>
+    /// The Cache-Control of a success for a path that no alias maps: the longest matching rule's, else the site's.
+    /// A short scan of a precomputed array: no allocation.
+    /// </summary>
+    public string? CacheControlFor(string path)
+    {
+        foreach (CacheRule rule in CacheRules)
+        {
+            if (path.StartsWith(rule.PathPrefix, StringComparison.Ordinal))
+            {
+                return rule.CacheControl;
+            }
+        }
+
+        return CacheControl;
+    }
 
     /// <summary>True when <paramref name="path"/> is the prefix itself or continues it with a '/'.</summary>
     public bool MatchesPath(string path)

@@ -11,6 +11,16 @@ namespace PresignGateway.Sites;
 /// </summary>
 internal sealed class SiteTableBuilder
 {
+    /// <summary>
+    /// Headers an origin secret may not use: those the gateway forwards to the store (Responses/DownloadHeaders'
+    /// allow-list, which would then carry the secret upstream) and those that route or shape the request.
+    /// </summary>
+    private static readonly string[] ReservedHeaders =
+    [
+        "Range", "If-Range", "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since",
+        "Host", "Referer", "Origin", "Accept", "Forwarded", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
+    ];
+
     private readonly IConfiguration _configuration;
     private readonly List<string> _errors = [];
     // One per table, shared by its sites' CORS policies.
@@ -119,11 +129,7 @@ internal sealed class SiteTableBuilder
             }
         }
 
-        string? cacheControl = string.IsNullOrWhiteSpace(site.CacheControl) ? null : site.CacheControl.Trim();
-        if (cacheControl is not null && (!System.Text.Ascii.IsValid(cacheControl) || TextRules.HasControlCharacter(cacheControl)))
-        {
-            _errors.Add($"{path}:CacheControl must be printable ASCII, such as 'public, max-age=86400'.");
-        }
+        string? cacheControl = ReadCacheControl($"{path}:CacheControl", site.CacheControl, "public, max-age=86400");
 
         string keyPrefix = site.KeyPrefix ?? "";
         if (keyPrefix.Length > 0 && ObjectKeyRules.Check(keyPrefix + "x") is { } keyPrefixProblem)
@@ -164,25 +170,47 @@ internal sealed class SiteTableBuilder
                 }
             }
 
-            aliases[aliasPath] = new SiteAlias(alias.Key ?? "", fileName, string.IsNullOrEmpty(alias.VersionId) ? null : alias.VersionId);
+            string? aliasCacheControl = ReadCacheControl($"{aliasSetting}:CacheControl", alias.CacheControl, "public, max-age=300");
+            aliases[aliasPath] = new SiteAlias(alias.Key ?? "", fileName, string.IsNullOrEmpty(alias.VersionId) ? null : alias.VersionId, aliasCacheControl);
+        }
+
+        CacheRule[] cacheRules = BuildCacheRules(path, site.CacheRules, normalisedPrefix);
+        string notFoundCacheControl = ReadCacheControl($"{path}:NotFoundCacheControl", site.NotFoundCacheControl, "public, max-age=10") ?? "no-store";
+        string? redirectText = ReadCacheControl($"{path}:RedirectCacheControl", site.RedirectCacheControl, "private, max-age=3600");
+        RedirectCacheControl redirectCacheControl = RedirectCacheControl.Default;
+        if (redirectText is not null)
+        {
+            if (RedirectCacheControl.Parse(redirectText, out string? redirectProblem) is { } parsed)
+            {
+                redirectCacheControl = parsed;
+            }
+            else
+            {
+                _errors.Add($"{path}:RedirectCacheControl '{redirectText}' {redirectProblem}.");
+            }
         }
 
         SiteProtection protection = BuildProtection(path + ":Protection", site.Protection);
         if (protection.RestrictsAccess)
         {
             // A shared cache (CDN, nginx proxy_cache, Varnish) keys on the URL, not on the Referer, the address or the
-            // link's expiry: one stored 200 would reach everyone. So protected successes are private, always.
-            if (cacheControl is not null && SharedCacheProblem(cacheControl) is { } problem)
+            // link's expiry: one stored 200 (or 404, or 302) would reach everyone. So protected answers are private, always.
+            CheckProtected($"{path}:CacheControl", cacheControl);
+            foreach ((string aliasPath, SiteAlias alias) in aliases)
             {
-                _errors.Add(
-                    $"{path}:CacheControl '{cacheControl}' {problem}, but the site restricts access (Protection: Referers, AllowedNetworks, DeniedNetworks or SignedLinks), "
-                    + "and a shared cache in front (a CDN, nginx proxy_cache, Varnish) would serve the protected response to anyone. Use 'private, max-age=N' or 'no-store', "
-                    + "or leave CacheControl unset (protected responses then carry 'private'). To cache behind a CDN, enforce the protection at the CDN and let only the CDN "
-                    + "reach the gateway with the CDN origin secret (Protection:OriginSecret, issue 14).");
+                CheckProtected($"{path}:Aliases:{aliasPath}:CacheControl", alias.CacheControl);
             }
 
+            for (int i = 0; i < site.CacheRules.Count; i++)
+            {
+                CheckProtected($"{path}:CacheRules:{i}:CacheControl", site.CacheRules[i].CacheControl?.Trim());
+            }
+
+            CheckProtected($"{path}:NotFoundCacheControl", site.NotFoundCacheControl is null ? null : notFoundCacheControl);
+            CheckProtected($"{path}:RedirectCacheControl", redirectText);
             cacheControl ??= "private";
         }
+
         GatewayOptionsChecks.CheckRateLimit(site.Protection.RateLimit, path + ":Protection:RateLimit", _errors);
         SiteCors? cors = site.Cors is null ? null : SiteCors.Build(path + ":Cors", site.Cors, _corsService, _errors);
         if (_errors.Count != errorsBefore || store is null || mode is null || disposition is null)
@@ -204,10 +232,68 @@ internal sealed class SiteTableBuilder
             AllowsFileName = site.AllowedQuery.Contains(ClientQueryNames.FileName),
             AllowsInline = site.AllowedQuery.Contains(ClientQueryNames.Inline),
             CacheControl = cacheControl,
+            CacheRules = cacheRules,
+            NotFoundCacheControl = notFoundCacheControl,
+            RedirectCacheControl = redirectCacheControl,
             Protection = protection,
             RateLimit = site.Protection.RateLimit,
             Cors = cors,
         };
+    }
+
+    /// <summary>Trims a Cache-Control setting: null when unset; an error when a response header couldn't carry it.</summary>
+    private string? ReadCacheControl(string setting, string? value, string example)
+    {
+        string? trimmed = string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+        if (trimmed is not null && (!System.Text.Ascii.IsValid(trimmed) || TextRules.HasControlCharacter(trimmed)))
+        {
+            _errors.Add($"{setting} must be printable ASCII, such as '{example}'.");
+        }
+
+        return trimmed;
+    }
+
+    private CacheRule[] BuildCacheRules(string path, List<CacheRuleOptions> rules, string normalisedPrefix)
+    {
+        var built = new List<CacheRule>(rules.Count);
+        for (int i = 0; i < rules.Count; i++)
+        {
+            string setting = $"{path}:CacheRules:{i}";
+            string prefix = rules[i].PathPrefix?.Trim() ?? "";
+            if (!prefix.StartsWith('/') || prefix.Contains('?', StringComparison.Ordinal) || prefix.Contains('%', StringComparison.Ordinal)
+                || !(prefix.StartsWith(normalisedPrefix + "/", StringComparison.Ordinal) || prefix == normalisedPrefix))
+            {
+                _errors.Add($"{setting}:PathPrefix '{prefix}' must be a full request path under the site's PathPrefix '{PrefixText(normalisedPrefix)}', written decoded, without '?' or '%', such as '{normalisedPrefix}/latest/'.");
+            }
+            else if (built.Exists(rule => rule.PathPrefix == prefix))
+            {
+                _errors.Add($"{setting}:PathPrefix '{prefix}' is given twice: keep one rule per prefix.");
+            }
+
+            string? cacheControl = ReadCacheControl($"{setting}:CacheControl", rules[i].CacheControl, "public, max-age=31536000, immutable");
+            if (cacheControl is null)
+            {
+                _errors.Add($"{setting}:CacheControl is required: the Cache-Control of successes under '{prefix}'.");
+            }
+
+            built.Add(new CacheRule(prefix, cacheControl ?? ""));
+        }
+
+        // Longest first: the first match of a scan is then the longest prefix.
+        return [.. built.OrderByDescending(rule => rule.PathPrefix.Length)];
+    }
+
+    /// <summary>On a site that restricts access: refuses a Cache-Control that lets a shared cache store the answer.</summary>
+    private void CheckProtected(string setting, string? cacheControl)
+    {
+        if (cacheControl is not null && SharedCacheProblem(cacheControl) is { } problem)
+        {
+            _errors.Add(
+                $"{setting} '{cacheControl}' {problem}, but the site restricts access (Protection: Referers, AllowedNetworks, DeniedNetworks or SignedLinks), "
+                + "and a shared cache in front (a CDN, nginx proxy_cache, Varnish) would serve the protected response to anyone. Use 'private, max-age=N' or 'no-store', "
+                + "or leave CacheControl unset (protected responses then carry 'private'). To cache behind a CDN, enforce the protection at the CDN, remove it here "
+                + "and set Protection:OriginSecret:Header and :Values so that only the CDN reaches the gateway: a site whose only protection is an origin secret may send 'public'.");
+        }
     }
 
     private SiteProtection BuildProtection(string path, ProtectionOptions protection)
@@ -246,9 +332,64 @@ internal sealed class SiteTableBuilder
             secrets = [.. links.Secrets.Select(secret => System.Text.Encoding.UTF8.GetBytes(secret ?? ""))];
         }
 
-        return allowed.Length == 0 && denied.Length == 0 && referers is null && secrets.Length == 0
+        (string? originHeader, byte[][] originHashes) = BuildOriginSecret(path + ":OriginSecret", protection.OriginSecret);
+        return allowed.Length == 0 && denied.Length == 0 && referers is null && secrets.Length == 0 && originHeader is null
             ? SiteProtection.None
-            : new SiteProtection(allowed, denied, referers, protection.Referers?.AllowEmpty ?? true, secrets);
+            : new SiteProtection(allowed, denied, referers, protection.Referers?.AllowEmpty ?? true, secrets, originHeader, originHashes);
+    }
+
+    private (string? Header, byte[][] Hashes) BuildOriginSecret(string path, OriginSecretOptions? options)
+    {
+        if (options is null || (string.IsNullOrWhiteSpace(options.Header) && options.Values.Count == 0))
+        {
+            return (null, []);
+        }
+
+        string header = options.Header?.Trim() ?? "";
+        if (header.Length == 0)
+        {
+            _errors.Add($"{path}:Header is required with Values: name the header the CDN sends, such as X-Origin-Secret.");
+        }
+        else if (!IsHeaderName(header))
+        {
+            _errors.Add($"{path}:Header '{header}' is not a header name: use letters, digits and '-', such as X-Origin-Secret.");
+        }
+        else if (Array.Exists(Responses.DownloadHeaders.ForwardedRequestHeaders, h => h.Equals(header, StringComparison.OrdinalIgnoreCase))
+            || header.Equals("Host", StringComparison.OrdinalIgnoreCase))
+        {
+            // Those are forwarded to the store or route the request: the secret must be a header of its own.
+            _errors.Add($"{path}:Header '{header}' is a header the gateway uses or forwards: pick a name of its own, such as X-Origin-Secret.");
+        }
+
+        if (options.Values.Count == 0)
+        {
+            _errors.Add($"{path}:Values is empty: give at least one value, the one the CDN sends (two while rotating it).");
+        }
+
+        for (int i = 0; i < options.Values.Count; i++)
+        {
+            if (options.Values[i] is not { Length: >= 16 } value || value.Trim().Length != value.Length)
+            {
+                _errors.Add($"{path}:Values:{i} is shorter than 16 characters or has surrounding white space: use a random value of 32 characters or more.");
+            }
+        }
+
+        byte[][] hashes = [.. options.Values.Select(value => System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value ?? "")))];
+        return (header, hashes);
+    }
+
+    /// <summary>An RFC 9110 token: what a header name may be.</summary>
+    private static bool IsHeaderName(string name)
+    {
+        foreach (char c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Why a Cache-Control lets a shared cache store the response, or null when it doesn't.</summary>

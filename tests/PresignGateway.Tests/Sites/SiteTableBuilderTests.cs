@@ -656,6 +656,68 @@ public sealed class SiteTableBuilderTests
     }
 
     [Fact]
+    public void Origin_secret_alone_allows_public_but_not_with_another_protection()
+    {
+        Dictionary<string, string?> settings = Valid();
+        settings["Gateway:Sites:s:Protection:OriginSecret:Header"] = "X-Origin-Secret";
+        settings["Gateway:Sites:s:Protection:OriginSecret:Values:0"] = "origin-secret-0123456789abcdef";
+        settings["Gateway:Sites:s:CacheControl"] = "public, max-age=86400";
+
+        Site site = Assert.Single(GatewaySettings.Build(settings).Sites);
+        Assert.Equal("public, max-age=86400", site.CacheControl);
+        Assert.Equal("X-Origin-Secret", site.Protection.OriginSecretHeader);
+        Assert.False(site.Protection.RestrictsAccess);
+
+        settings["Gateway:Sites:s:Protection:Referers:Allowed:0"] = "example.com";
+        string error = Assert.Single(GatewaySettings.Errors(settings));
+        Assert.StartsWith("Gateway:Sites:s:CacheControl 'public, max-age=86400' has 'public', but the site restricts access", error, StringComparison.Ordinal);
+        Assert.Contains("set Protection:OriginSecret:Header and :Values so that only the CDN reaches the gateway", error, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string[], string> OriginSecretMistakes() => new()
+    {
+        { ["Values:0=origin-secret-0123456789abcdef"], "Gateway:Sites:s:Protection:OriginSecret:Header is required with Values: name the header the CDN sends, such as X-Origin-Secret." },
+        { ["Header=X-Origin-Secret"], "Gateway:Sites:s:Protection:OriginSecret:Values is empty: give at least one value, the one the CDN sends (two while rotating it)." },
+        { ["Header=X-Origin-Secret", "Values:0=origin-secret-0123456789abcdef", "Values:1=too-short"], "Gateway:Sites:s:Protection:OriginSecret:Values:1 is shorter than 16 characters or has surrounding white space: use a random value of 32 characters or more." },
+        { ["Header=X Origin", "Values:0=origin-secret-0123456789abcdef"], "Gateway:Sites:s:Protection:OriginSecret:Header 'X Origin' is not a header name: use letters, digits and '-', such as X-Origin-Secret." },
+        { ["Header=range", "Values:0=origin-secret-0123456789abcdef"], "Gateway:Sites:s:Protection:OriginSecret:Header 'range' is a header the gateway uses or forwards: pick a name of its own, such as X-Origin-Secret." },
+        { ["Header=Host", "Values:0=origin-secret-0123456789abcdef"], "Gateway:Sites:s:Protection:OriginSecret:Header 'Host' is a header the gateway uses or forwards: pick a name of its own, such as X-Origin-Secret." },
+    };
+
+    [Theory]
+    [MemberData(nameof(OriginSecretMistakes))]
+    public void Origin_secret_mistakes_name_the_setting_and_never_the_value(string[] values, string expectedMessage)
+    {
+        Dictionary<string, string?> settings = Valid();
+        foreach (string value in values)
+        {
+            int equals = value.IndexOf('=', StringComparison.Ordinal);
+            settings["Gateway:Sites:s:Protection:OriginSecret:" + value[..equals]] = value[(equals + 1)..];
+        }
+
+        IReadOnlyList<string> errors = GatewaySettings.Errors(settings);
+
+        Assert.Equal([expectedMessage], errors);
+        Assert.All(errors, e => Assert.DoesNotContain("origin-secret-", e, StringComparison.Ordinal));
+    }
+
+    /// <summary>A header the gateway forwards would carry the secret to the store: every one of them is refused.</summary>
+    [Fact]
+    public void Origin_secret_header_is_never_one_the_gateway_forwards()
+    {
+        foreach (string name in PresignGateway.Responses.DownloadHeaders.ForwardedRequestHeaders)
+        {
+            Dictionary<string, string?> settings = Valid();
+            settings["Gateway:Sites:s:Protection:OriginSecret:Header"] = name;
+            settings["Gateway:Sites:s:Protection:OriginSecret:Values:0"] = "origin-secret-0123456789abcdef";
+
+            Assert.Equal(
+                [$"Gateway:Sites:s:Protection:OriginSecret:Header '{name}' is a header the gateway uses or forwards: pick a name of its own, such as X-Origin-Secret."],
+                GatewaySettings.Errors(settings));
+        }
+    }
+
+    [Fact]
     public void No_message_quotes_a_secret_or_a_token()
     {
         const string Secret = "Sup3rS3cretValue/xyz";
