@@ -216,14 +216,14 @@ public sealed class ValidationTests
     [Fact]
     public void Credentials_never_show_the_secret_or_token()
     {
-        var credentials = new Credentials("LTAI5tTESTKEYID00000001", Secret, Token);
+        var credentials = new Credentials("fake-key-id-TESTKEYID-0001", Secret, Token);
 
         string text = credentials.ToString();
 
         Assert.DoesNotContain(Secret, text, StringComparison.Ordinal);
         Assert.DoesNotContain(Token, text, StringComparison.Ordinal);
         Assert.DoesNotContain("TESTKEYID", text, StringComparison.Ordinal);
-        Assert.Contains("LTAI***0001", text, StringComparison.Ordinal);
+        Assert.Contains("fake***0001", text, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -273,6 +273,6 @@ public sealed class ValidationTests
         string endpoint = scheme == SigningScheme.S3V4 ? "https://s3.us-east-1.amazonaws.com" : "https://oss-cn-hangzhou.aliyuncs.com";
         string region = scheme == SigningScheme.S3V4 ? "us-east-1" : "cn-hangzhou";
         var location = BucketLocation.Create(endpoint, region, "examplebucket", AddressingStyle.VirtualHosted);
-        return StoreProviders.Get(scheme).CreatePresigner().Presign(location, new PresignRequest(PresignMethod.Get, key, lifetime, query), new Credentials("LTAI5tTESTKEYID00000001", Secret, token), SignTime);
+        return StoreProviders.Get(scheme).CreatePresigner().Presign(location, new PresignRequest(PresignMethod.Get, key, lifetime, query), new Credentials("fake-key-id-0001", Secret, token), SignTime);
     }
 }

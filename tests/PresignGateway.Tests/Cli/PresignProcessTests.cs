@@ -9,7 +9,7 @@ public sealed class PresignProcessTests
 
     private static readonly Dictionary<string, string?> Environment = new()
     {
-        ["OSS_ACCESS_KEY_ID"] = "LTAI5tTESTKEYID00000001",
+        ["OSS_ACCESS_KEY_ID"] = "test-access-key-id",
         ["OSS_ACCESS_KEY_SECRET"] = "TestSecret/abc+123=xyz",
         // Even with verbose logging configured, the command must print only the URL.
         ["Logging__LogLevel__Default"] = "Trace",
@@ -26,7 +26,7 @@ public sealed class PresignProcessTests
         Assert.Equal("", stderr);
         Assert.Equal(0, exitCode);
         Assert.Equal(
-            "http://examplebucket.oss-cn-hangzhou.aliyuncs.com/test.txt?x-oss-credential=LTAI5tTESTKEYID00000001%2F20240315%2Fcn-hangzhou%2Foss%2Faliyun_v4_request&x-oss-date=20240315T083000Z&x-oss-expires=3600&x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-signature=c39d640fe4c1ec9d26061e678ae48ee594dab762a33c4c0cc9b3363ffba849d0\n",
+            "http://examplebucket.oss-cn-hangzhou.aliyuncs.com/test.txt?x-oss-credential=test-access-key-id%2F20240315%2Fcn-hangzhou%2Foss%2Faliyun_v4_request&x-oss-date=20240315T083000Z&x-oss-expires=3600&x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-signature=2c82d826bc0d758137866cc49350ef30fe0dcecdf1b3bda1c4ce3997adab4419\n",
             stdout);
     }
 

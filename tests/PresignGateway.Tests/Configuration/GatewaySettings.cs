@@ -9,7 +9,7 @@ namespace PresignGateway.Tests.Configuration;
 /// </summary>
 internal static class GatewaySettings
 {
-    public const string KeyId = "LTAI5tTESTKEYID00000001";
+    public const string KeyId = "fake-oss-key-id-0001";
     public const string Secret = "TestSecret/abc+123=xyz";
 
     /// <summary>A valid OSS V4 store named <c>main</c> and nothing else.</summary>

@@ -16,13 +16,13 @@ namespace PresignGateway.Tests.Infrastructure;
 /// </summary>
 public sealed class TestStore : IAsyncLifetime
 {
-    public const string OssAccessKeyId = "LTAI5tGATEWAYTEST0001";
+    public const string OssAccessKeyId = "fake-oss-gateway-test-0001";
     public const string OssAccessKeySecret = "OssTestSecret/abc+123=xyz";
-    public const string S3AccessKeyId = "AKIDGATEWAYTEST00001";
+    public const string S3AccessKeyId = "fake-s3-gateway-test-0001";
     public const string S3AccessKeySecret = "S3TestSecret/EXAMPLE+key==";
 
     /// <summary>A second OSS key pair the store accepts too, for key-rotation tests.</summary>
-    public const string RotatedAccessKeyId = "LTAI5tROTATEDKEY00002";
+    public const string RotatedAccessKeyId = "fake-oss-rotated-key-0002";
     public const string RotatedAccessKeySecret = "RotatedSecret/xyz+987=abc";
 
     /// <summary>Requests for this host name are custom-domain requests for <see cref="CnameBucket"/>.</summary>

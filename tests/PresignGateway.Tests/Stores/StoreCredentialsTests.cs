@@ -14,9 +14,9 @@ public sealed class StoreCredentialsTests
     [Fact]
     public void Long_term_keys_are_identified_by_their_key_id()
     {
-        var credentials = new StoreCredentials(new Credentials("LTAI5tKEYID0001", Secret));
+        var credentials = new StoreCredentials(new Credentials("fake-key-id-0001", Secret));
 
-        Assert.Equal("LTAI5tKEYID0001", credentials.Identity);
+        Assert.Equal("fake-key-id-0001", credentials.Identity);
     }
 
     [Fact]
