@@ -13,25 +13,13 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { LAUNCH_ARGS, chromiumPath } = require('./chromium');
 
 const DEFAULT_TIMEOUT_MS = 30000;
-const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 // After the page shows that the URL rendered as a document instead of downloading,
 // how long to still wait for a download event before giving up.
 const NOT_A_DOWNLOAD_GRACE_MS = 1500;
 
-const LAUNCH_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE ::1',
-];
 
 class UsageError extends Error {}
 
@@ -173,7 +161,7 @@ async function run(opts, deadline, abortSignal, timings, hold) {
 
   hold.userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'browser-download-profile-'));
   const remaining = () => Math.max(1, deadline - Date.now());
-  const executablePath = process.env.BROWSER_DOWNLOAD_CHROMIUM || DEFAULT_CHROMIUM;
+  const executablePath = chromiumPath();
   if (!fs.existsSync(executablePath)) {
     throw new Error(`no browser at ${executablePath} (on Debian: apt-get install -y chromium)`);
   }

@@ -14,12 +14,8 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { LAUNCH_ARGS, chromiumPath } = require('./chromium');
 
-const LAUNCH_ARGS = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE ::1',
-];
 
 function parseArgs(argv) {
   const opts = { url: null, timeoutMs: 30000 };
@@ -38,7 +34,7 @@ function parseArgs(argv) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const { chromium } = require('playwright-core');
-  const executablePath = process.env.BROWSER_DOWNLOAD_CHROMIUM || '/usr/bin/chromium';
+  const executablePath = chromiumPath();
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'browser-page-profile-'));
   const watchdog = setTimeout(() => {
     fs.rmSync(userDataDir, { recursive: true, force: true });
