@@ -15,6 +15,7 @@ const os = require('node:os');
 const path = require('node:path');
 const send = require('send');
 const { ObjectStore } = require('./lib/store');
+const { parseCredentialBody, signedWith } = require('./lib/credentials');
 const { verifyRequest, detectScheme, dialectOf } = require('./lib/verify');
 const {
   DecodeError, strictDecode, splitTarget, parseQuery, firstValues, xmlEscape, newRequestId, hostWithoutPort,
@@ -36,6 +37,8 @@ function normaliseConfig(raw = {}) {
   return {
     credentials,
     findCredential: (id) => byId.get(id),
+    // POST /__store/credentials: temporary keys (token + expirationMs) registered at run time
+    addCredential: (c) => { byId.set(c.accessKeyId, c); },
     regions: { oss: (raw.regions && raw.regions.oss) || [], s3: (raw.regions && raw.regions.s3) || [] },
     // longest first, so "s3.us-east-1.amazonaws.com" wins over "amazonaws.com"
     virtualHostBases: bases.map((b) => hostWithoutPort(b)).sort((a, b) => b.length - a.length),
@@ -211,6 +214,8 @@ function createStore(config, dataDir) {
       key: null,
       addressing: null,
       auth: null, // 's3-v4' | 'oss-v4' | 'oss-v1' | null
+      accessKeyId: null, // the key id the request was signed with (well or not)
+      hasSecurityToken: false,
       errorCode: null,
       fault: null,
       completed: false, // response fully written
@@ -246,6 +251,7 @@ function createStore(config, dataDir) {
     }
     // Answer in the dialect of the signature scheme (S3 or OSS); unsigned -> config.dialect.
     const scheme = q && detectScheme(q);
+    Object.assign(entry, signedWith(q));
     if (scheme && scheme !== 'ambiguous') ctx.dialect = dialectOf(scheme);
     ctx.requestId = newRequestId(ctx.dialect);
     ctx.hostId = crypto.randomBytes(24).toString('base64');
@@ -310,7 +316,7 @@ function createStore(config, dataDir) {
       config,
     });
     entry.auth = v.scheme;
-    if (!v.ok) return sendError(req, res, ctx, v.status, v.code, v.message, v.extra);
+    if (!v.ok) return sendError(req, res, ctx, v.status, v.code, v.message, v.extra, {}, v.ec);
     if (fault && fault.kind === 'reject-signature') {
       return sendError(req, res, ctx, 403, 'SignatureDoesNotMatch',
         'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
@@ -501,6 +507,13 @@ function createStore(config, dataDir) {
       };
       state.faults.push(fault);
       return sendJson(res, 200, fault);
+    }
+    if (op === 'POST /__store/credentials') {
+      const parsed = parseCredentialBody(await readJson(req));
+      if (parsed.error) return bad(parsed.error);
+      config.addCredential(parsed.credential);
+      const { accessKeyId, expirationMs } = parsed.credential;
+      return sendJson(res, 200, { accessKeyId, expiration: iso(expirationMs) });
     }
     if (op === 'GET /__store/faults') return sendJson(res, 200, state.faults);
     if (op === 'DELETE /__store/faults') {
