@@ -1,7 +1,7 @@
 'use strict';
 // What every credential fake shares: the config, issuing and registering temporary credentials, the failure
 // modes, the request log and the admin API under /__fake/. The kinds (metadata.js, alibaba-sts.js, aws-sts.js)
-// only speak their service's protocol. See README.md ("Credential fakes") and /work/briefs/creds-interface.md.
+// only speak their service's protocol. See README.md ("Credential fakes").
 
 const crypto = require('node:crypto');
 const http = require('node:http');
