@@ -16,6 +16,7 @@ const path = require('node:path');
 const send = require('send');
 const { ObjectStore } = require('./lib/store');
 const { parseCredentialBody, signedWith } = require('./lib/credentials');
+const { serveOnLoopback } = require('./lib/serve');
 const { verifyRequest, detectScheme, dialectOf } = require('./lib/verify');
 const {
   DecodeError, strictDecode, splitTarget, parseQuery, firstValues, xmlEscape, newRequestId, hostWithoutPort,
@@ -593,36 +594,11 @@ async function main() {
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   server.headersTimeout = config.keepAliveTimeoutMs + 5000;
 
-  let stopping = false;
-  const stop = (code) => {
-    if (stopping) return;
-    stopping = true;
-    server.close();
-    server.closeAllConnections();
-    if (tempData) fs.rmSync(dataDir, { recursive: true, force: true });
-    process.exit(code);
-  };
-  process.on('SIGTERM', () => stop(0));
-  process.on('SIGINT', () => stop(0));
-  if (args.stdinWatch) {
-    // The test host keeps our stdin open; when it dies the pipe closes and we go too.
-    process.stdin.on('end', () => stop(0));
-    process.stdin.on('close', () => stop(0));
-    process.stdin.on('error', () => stop(0));
-    process.stdin.resume();
-  }
-
-  // A bug in one request must not kill the store under a running test suite: log and go on.
-  process.on('uncaughtException', (e) => {
-    process.stderr.write(`test-store: uncaught: ${e && e.stack ? e.stack : e}\n`);
-  });
-
-  server.on('error', (e) => {
-    process.stderr.write(`test-store: ${e.message}\n`);
-    process.exit(1);
-  });
-  server.listen(args.port, '127.0.0.1', () => {
-    process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
+  serveOnLoopback(server, {
+    port: args.port,
+    name: 'test-store',
+    stdinWatch: args.stdinWatch,
+    onStop: () => { if (tempData) fs.rmSync(dataDir, { recursive: true, force: true }); },
   });
 }
 

@@ -6,8 +6,8 @@
 
 const crypto = require('node:crypto');
 const OpenApiUtil = require('@alicloud/openapi-util').default;
-const { parseQuery, DecodeError, safeEqual } = require('../lib/util');
-const { sendBody, sendJson, resetConnection, readBody } = require('./common');
+const { safeEqual } = require('../lib/util');
+const { sendBody, sendJson, resetConnection, readCallParams } = require('./common');
 
 const ACCOUNT = '1234567890123456'; // a made-up Alibaba Cloud account id
 const TIMESTAMP_WINDOW_MS = 15 * 60 * 1000;
@@ -124,30 +124,14 @@ function alibabaStsKind(fake) {
       return error(res, 405, 'UnsupportedHTTPMethod', `The HTTP method ${method} is not supported; use GET or POST.`);
     }
     // RPC style: parameters in the query and, for POST, in a form body; the SDKs send every one in the body.
-    const q = req.url.indexOf('?');
-    let params;
-    try {
-      const pairs = parseQuery(q < 0 ? null : req.url.slice(q + 1));
-      if (method === 'POST') {
-        const body = (await readBody(req)).toString('utf8');
-        if (body !== '' && !String(req.headers['content-type'] || '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-          return error(res, 400, 'InvalidParameter.ContentType', 'A POST body must be application/x-www-form-urlencoded.');
-        }
-        pairs.push(...parseQuery(body));
-      }
-      params = {};
-      for (const [k, v] of pairs) if (!Object.prototype.hasOwnProperty.call(params, k)) params[k] = v;
-    } catch (e) {
-      if (e instanceof DecodeError) return error(res, 400, 'InvalidParameter', 'The request has a malformed percent-encoding.');
-      throw e;
+    const call = await readCallParams(req, entry, ['RoleArn', 'RoleSessionName', 'DurationSeconds', 'ExternalId', 'Policy',
+      'OIDCProviderArn', 'AccessKeyId', 'Version', 'Format', 'SignatureMethod', 'SignatureVersion']);
+    if (call.problem === 'content-type') {
+      return error(res, 400, 'InvalidParameter.ContentType', 'A POST body must be application/x-www-form-urlencoded.');
     }
-    const action = params.Action ?? null;
-    entry.action = action;
-    entry.params = {};
-    for (const k of ['RoleArn', 'RoleSessionName', 'DurationSeconds', 'ExternalId', 'Policy', 'OIDCProviderArn', 'AccessKeyId',
-      'Version', 'Format', 'SignatureMethod', 'SignatureVersion']) {
-      if (params[k] !== undefined) entry.params[k] = params[k];
-    }
+    if (call.problem === 'encoding') return error(res, 400, 'InvalidParameter', 'The request has a malformed percent-encoding.');
+    const { params } = call;
+    const { action } = entry;
     if (action === 'AssumeRoleWithOIDC') entry.oidcToken = params.OIDCToken ?? null;
 
     if (action === null) return missing(res, 'Action');

@@ -6,8 +6,8 @@
 const crypto = require('node:crypto');
 const { SignatureV4 } = require('@smithy/signature-v4');
 const { Sha256 } = require('@aws-crypto/sha256-js');
-const { parseQuery, DecodeError, safeEqual, xmlEscape, parseIsoBasic, hostWithoutPort } = require('../lib/util');
-const { sendBody, resetConnection, readBody } = require('./common');
+const { safeEqual, xmlEscape, parseIsoBasic, hostWithoutPort } = require('../lib/util');
+const { sendBody, resetConnection, readCallParams } = require('./common');
 const { AWS_ACCOUNT } = require('./metadata');
 
 const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -115,33 +115,13 @@ function awsStsKind(fake) {
   async function handle(req, res, entry) {
     const method = req.method;
     if (method !== 'GET' && method !== 'POST') return error(res, 405, 'InvalidHttpMethod', `The HTTP method ${method} is not supported.`);
-    const q = req.url.indexOf('?');
-    const rawPath = q < 0 ? req.url : req.url.slice(0, q);
-    let queryPairs;
-    let params;
-    let body = Buffer.alloc(0);
-    try {
-      queryPairs = parseQuery(q < 0 ? null : req.url.slice(q + 1));
-      const pairs = [...queryPairs];
-      if (method === 'POST') {
-        body = await readBody(req);
-        if (body.length > 0 && !String(req.headers['content-type'] || '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-          return error(res, 400, 'InvalidParameterValue', 'The request body must be application/x-www-form-urlencoded.');
-        }
-        pairs.push(...parseQuery(body.toString('utf8')));
-      }
-      params = {};
-      for (const [k, v] of pairs) if (!Object.prototype.hasOwnProperty.call(params, k)) params[k] = v;
-    } catch (e) {
-      if (e instanceof DecodeError) return error(res, 400, 'MalformedQueryString', 'The request has a malformed percent-encoding.');
-      throw e;
+    const call = await readCallParams(req, entry, ['RoleArn', 'RoleSessionName', 'DurationSeconds', 'ExternalId', 'Version']);
+    if (call.problem === 'content-type') {
+      return error(res, 400, 'InvalidParameterValue', 'The request body must be application/x-www-form-urlencoded.');
     }
-    const action = params.Action ?? null;
-    entry.action = action;
-    entry.params = {};
-    for (const k of ['RoleArn', 'RoleSessionName', 'DurationSeconds', 'ExternalId', 'Version']) {
-      if (params[k] !== undefined) entry.params[k] = params[k];
-    }
+    if (call.problem === 'encoding') return error(res, 400, 'MalformedQueryString', 'The request has a malformed percent-encoding.');
+    const { rawPath, queryPairs, params, body } = call;
+    const { action } = entry;
     if (action === 'AssumeRoleWithWebIdentity') entry.webIdentityToken = params.WebIdentityToken ?? null;
 
     if (action === null) return error(res, 400, 'MissingAction', 'Missing Action');

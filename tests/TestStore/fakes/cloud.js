@@ -14,6 +14,7 @@ const { normaliseFakeConfig, createFakeState, createFakeHandler } = require('./c
 const { ecsMetadataKind, imdsKind, credentialsUriKind, containerKind } = require('./metadata');
 const { alibabaStsKind } = require('./alibaba-sts');
 const { awsStsKind } = require('./aws-sts');
+const { serveOnLoopback } = require('../lib/serve');
 
 const KINDS = {
   'ecs-metadata': ecsMetadataKind,
@@ -57,7 +58,7 @@ function parseArgs(argv) {
   return args;
 }
 
-/** Build a fake (also used by the self-test in-process): { handler, fake }. */
+/** Build a fake: { fake (its state), handler (the HTTP request handler) }. */
 function createFake(kind, rawConfig, { storeUrl = null } = {}) {
   const config = normaliseFakeConfig(rawConfig);
   const fake = createFakeState(config, { storeUrl });
@@ -76,33 +77,7 @@ function main() {
     process.exit(2);
   }
   const server = http.createServer({ keepAlive: true }, (req, res) => { built.handler(req, res); });
-  let stopping = false;
-  const stop = (code) => {
-    if (stopping) return;
-    stopping = true;
-    server.close();
-    server.closeAllConnections();
-    process.exit(code);
-  };
-  process.on('SIGTERM', () => stop(0));
-  process.on('SIGINT', () => stop(0));
-  if (args.stdinWatch) {
-    // The test host keeps our stdin open; when it dies the pipe closes and we go too.
-    process.stdin.on('end', () => stop(0));
-    process.stdin.on('close', () => stop(0));
-    process.stdin.on('error', () => stop(0));
-    process.stdin.resume();
-  }
-  process.on('uncaughtException', (e) => {
-    process.stderr.write(`fake ${args.kind}: uncaught: ${e && e.message ? e.message : e}\n`);
-  });
-  server.on('error', (e) => {
-    process.stderr.write(`fake ${args.kind}: ${e.message}\n`);
-    process.exit(1);
-  });
-  server.listen(args.port, '127.0.0.1', () => {
-    process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
-  });
+  serveOnLoopback(server, { port: args.port, name: `fake ${args.kind}`, stdinWatch: args.stdinWatch });
 }
 
 if (require.main === module) main();

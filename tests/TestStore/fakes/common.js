@@ -5,6 +5,7 @@
 
 const crypto = require('node:crypto');
 const http = require('node:http');
+const { parseQuery, DecodeError } = require('../lib/util');
 
 const MODES = ['ok', 'unavailable', 'status', 'malformed', 'no-keys', 'code-failure', 'expired', 'reset'];
 
@@ -180,6 +181,39 @@ function readBody(req, limit = 256 * 1024) {
   });
 }
 
+/**
+ * The parameters of an RPC / Query API call: the query and, for POST, an x-www-form-urlencoded body (first value
+ * wins); the action and its non-secret `logged` parameters go into the request log entry. Returns
+ * { rawPath, queryPairs, params, body } or { problem: 'content-type' | 'encoding' } for the kind to answer.
+ */
+async function readCallParams(req, entry, logged) {
+  const q = req.url.indexOf('?');
+  const rawPath = q < 0 ? req.url : req.url.slice(0, q);
+  let body = Buffer.alloc(0);
+  let queryPairs;
+  const pairs = [];
+  try {
+    queryPairs = parseQuery(q < 0 ? null : req.url.slice(q + 1));
+    pairs.push(...queryPairs);
+    if (req.method === 'POST') {
+      body = await readBody(req);
+      if (body.length > 0 && !String(req.headers['content-type'] || '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+        return { problem: 'content-type' };
+      }
+      pairs.push(...parseQuery(body.toString('utf8')));
+    }
+  } catch (e) {
+    if (e instanceof DecodeError) return { problem: 'encoding' };
+    throw e;
+  }
+  const params = {};
+  for (const [k, v] of pairs) if (!Object.prototype.hasOwnProperty.call(params, k)) params[k] = v;
+  entry.action = params.Action ?? null;
+  entry.params = {};
+  for (const k of logged) if (params[k] !== undefined) entry.params[k] = params[k];
+  return { rawPath, queryPairs, params, body };
+}
+
 /** Admin API (every kind): /__fake/requests, /__fake/mode, /__fake/ttl, /__fake/issued. */
 async function handleAdmin(fake, req, res, path) {
   const { state } = fake;
@@ -251,5 +285,5 @@ function createFakeHandler(fake) {
 
 module.exports = {
   MODES, FakeConfigError, normaliseFakeConfig, createFakeState, createFakeHandler, sendBody, sendJson, resetConnection,
-  readBody, isoSeconds, randomId,
+  readBody, readCallParams, isoSeconds, randomId,
 };

@@ -491,6 +491,10 @@ describe('alibaba-sts: AssumeRole signature and form, AssumeRoleWithOIDC', () =>
     assert.equal(`${action.status} ${code(action)}`, '404 InvalidAction.NotFound');
     const put = await request(fakes['alibaba-sts'].port, { method: 'PUT', target: '/' });
     assert.equal(put.status, 405);
+    const jsonBody = await request(fakes['alibaba-sts'].port, { method: 'POST', target: '/', body: '{"Action":"AssumeRole"}', headers: { 'Content-Type': 'application/json' } });
+    assert.equal(`${jsonBody.status} ${code(jsonBody)}`, '400 InvalidParameter.ContentType');
+    const badEscape = await request(fakes['alibaba-sts'].port, { target: '/?Action=AssumeRole&RoleArn=%zz' });
+    assert.equal(`${badEscape.status} ${code(badEscape)}`, '400 InvalidParameter');
   });
 
   it('AssumeRoleWithOIDC: unsigned, checks its form, logs the token it received', async () => {
@@ -576,6 +580,8 @@ describe('aws-sts: AssumeRole (SigV4) and AssumeRoleWithWebIdentity', () => {
     });
     assert.equal(`${noToken.status} ${xmlCode(noToken.body)}`, '400 ValidationError');
     assert.equal((await request(fakes['aws-sts'].port, { method: 'DELETE', target: '/' })).status, 405);
+    const badEscape = await request(fakes['aws-sts'].port, { target: '/?Action=AssumeRoleWithWebIdentity&RoleArn=%zz' });
+    assert.equal(`${badEscape.status} ${xmlCode(badEscape.body)}`, '400 MalformedQueryString');
   });
 
   it('acceptedTokens: a web identity token that is not listed is refused with InvalidIdentityToken', async () => {
