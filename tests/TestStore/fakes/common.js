@@ -81,15 +81,18 @@ function registerWithStore(storeUrl, creds) {
  * The state of one fake: config, mode, issued credentials, request log. `kind` speaks the protocol; this
  * object gives it `issue`, `takeMode` and the log.
  */
-function createFakeState(config, { storeUrl = null, now = () => Date.now() } = {}) {
+function createFakeState(config, { storeUrl = null } = {}) {
   const state = {
     config,
+    clockOffsetMs: 0, // PUT /__fake/clock: Expiration, token lives and the STS time checks follow it
+
     ttlSeconds: config.ttlSeconds,
     mode: { mode: 'ok', status: 500, remaining: null },
     issued: [],
     requests: [],
     seq: 0,
   };
+  const now = () => Date.now() + state.clockOffsetMs;
 
   /**
    * New temporary credentials. expired: Expiration in the past (mode "expired"); register: false for sets that
@@ -214,6 +217,10 @@ async function readCallParams(req, entry, logged) {
   return { rawPath, queryPairs, params, body };
 }
 
+function clockState(fake) {
+  return { now: new Date(fake.now()).toISOString(), offsetSeconds: fake.state.clockOffsetMs / 1000 };
+}
+
 /** Admin API (every kind): /__fake/requests, /__fake/mode, /__fake/ttl, /__fake/issued. */
 async function handleAdmin(fake, req, res, path) {
   const { state } = fake;
@@ -245,6 +252,20 @@ async function handleAdmin(fake, req, res, path) {
     if (b.times !== undefined && b.times !== null && !(Number.isInteger(b.times) && b.times > 0)) return bad('times must be a positive integer');
     state.mode = { mode: b.mode, status, remaining: b.mode === 'ok' ? null : (b.times ?? null) };
     return sendJson(res, 200, state.mode);
+  }
+  if (op === 'GET /__fake/clock') return sendJson(res, 200, clockState(fake));
+  if (op === 'PUT /__fake/clock') {
+    const b = await json();
+    if (b && b.now !== undefined) {
+      const target = typeof b.now === 'number' ? b.now * 1000 : Date.parse(b.now);
+      if (Number.isNaN(target)) return bad('now must be an ISO-8601 string or Unix seconds');
+      state.clockOffsetMs = target - Date.now();
+    } else if (b && Number.isFinite(b.offsetSeconds)) {
+      state.clockOffsetMs = b.offsetSeconds * 1000;
+    } else {
+      return bad('give offsetSeconds (number) or now (ISO-8601 / Unix seconds)');
+    }
+    return sendJson(res, 200, clockState(fake));
   }
   if (op === 'PUT /__fake/ttl') {
     const b = await json();

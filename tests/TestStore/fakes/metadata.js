@@ -28,7 +28,7 @@ function htmlError(res, status, extraHeaders = {}) {
 const MALFORMED = '<html><body>this is not a credentials document {</body></html>';
 
 /**
- * Shared by the four kinds: apply the failure mode, issue and render a document. `render(creds, variant)` returns
+ * Shared by the four kinds: apply the failure mode, issue and render a document. `render(creds, variant, now)` returns
  * the JSON object for variant 'ok' | 'no-keys' | 'code-failure'. Returns nothing; the answer is sent.
  */
 async function answerDocument(fake, req, res, entry, { render, error }) {
@@ -37,11 +37,11 @@ async function answerDocument(fake, req, res, entry, { render, error }) {
   if (m.mode === 'unavailable') return error(res, 503);
   if (m.mode === 'status') return error(res, m.status);
   if (m.mode === 'malformed') return sendBody(res, 200, 'application/json', MALFORMED);
-  if (m.mode === 'no-keys') return sendJson(res, 200, render(null, 'no-keys'));
+  if (m.mode === 'no-keys') return sendJson(res, 200, render(null, 'no-keys', fake.now()));
   const codeFailure = m.mode === 'code-failure';
   const creds = await fake.issue({ expired: m.mode === 'expired', register: !codeFailure });
   if (!codeFailure) entry.issuedAccessKeyId = creds.accessKeyId;
-  return sendJson(res, 200, render(creds, codeFailure ? 'code-failure' : 'ok'));
+  return sendJson(res, 200, render(creds, codeFailure ? 'code-failure' : 'ok', fake.now()));
 }
 
 /**
@@ -105,8 +105,8 @@ function tokenMetadataKind(fake, spec) {
 }
 
 /** The Alibaba credential document (ECS RAM role and ALIBABA_CLOUD_CREDENTIALS_URI). */
-function alibabaDocument(creds, variant) {
-  if (variant === 'no-keys') return { Code: 'Success', Expiration: isoSeconds(Date.now() + 3600_000), LastUpdated: isoSeconds(Date.now()) };
+function alibabaDocument(creds, variant, t) {
+  if (variant === 'no-keys') return { Code: 'Success', Expiration: isoSeconds(t + 3600_000), LastUpdated: isoSeconds(t) };
   return {
     AccessKeyId: creds.accessKeyId,
     AccessKeySecret: creds.accessKeySecret,
@@ -133,9 +133,9 @@ function imdsKind(fake) {
     tokenHeader: 'x-aws-ec2-metadata-token',
     ttlHeader: 'x-aws-ec2-metadata-token-ttl-seconds',
     credentialsPath: '/latest/meta-data/iam/security-credentials/',
-    render: (creds, variant) => {
+    render: (creds, variant, t) => {
       if (variant === 'no-keys') {
-        return { Code: 'Success', LastUpdated: isoSeconds(Date.now()), Type: 'AWS-HMAC', Expiration: isoSeconds(Date.now() + 3600_000) };
+        return { Code: 'Success', LastUpdated: isoSeconds(t), Type: 'AWS-HMAC', Expiration: isoSeconds(t + 3600_000) };
       }
       return {
         Code: variant === 'code-failure' ? 'Failure' : 'Success',
@@ -192,8 +192,8 @@ function containerKind(fake) {
       }
       return answerDocument(fake, req, res, entry, {
         error,
-        render: (creds, variant) => (variant === 'no-keys'
-          ? { Expiration: isoSeconds(Date.now() + 3600_000), RoleArn: roleArn }
+        render: (creds, variant, t) => (variant === 'no-keys'
+          ? { Expiration: isoSeconds(t + 3600_000), RoleArn: roleArn }
           : {
             AccessKeyId: creds.accessKeyId,
             SecretAccessKey: creds.accessKeySecret,

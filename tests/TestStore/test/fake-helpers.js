@@ -51,6 +51,7 @@ function fakeAdmin(port) {
     issued: async () => (await json('GET', '/__fake/issued')).json,
     mode: (m) => json('PUT', '/__fake/mode', m),
     ttl: (ttlSeconds) => json('PUT', '/__fake/ttl', { ttlSeconds }),
+    clock: (c) => json('PUT', '/__fake/clock', c),
   };
 }
 

@@ -65,6 +65,7 @@ afterEach(async () => {
   for (const f of Object.values(fakes)) {
     await f.api.mode({ mode: 'ok' });
     await f.api.ttl(3600);
+    await f.api.clock({ offsetSeconds: 0 });
   }
 });
 
@@ -656,6 +657,19 @@ describe('failure modes (PUT /__fake/mode) on every kind', () => {
       assert.equal((await metadataToken(kind)).status, 200, 'malformed applies to the document only');
     });
   }
+
+  it('/__fake/clock moves Expiration and the STS time checks', async () => {
+    const set = await fakes['credentials-uri'].api.clock({ now: '2030-01-01T00:00:00Z' });
+    assert.equal(set.status, 200);
+    assert.match(set.json.now, /^2030-01-01T00:00:0/);
+    const { creds } = await FETCH['credentials-uri']();
+    const fromJan = Date.parse(creds.expiration) - Date.parse('2030-01-01T00:00:00Z');
+    assert.ok(fromJan >= 3599_000 && fromJan <= 3605_000, creds.expiration);
+    await fakes['alibaba-sts'].api.clock({ offsetSeconds: 3600 });
+    const r = await aliPost(aliParams('AssumeRole'));
+    assert.equal(`${r.status} ${json(r).Code}`, '400 InvalidTimeStamp.Expired', 'a Timestamp of real now is an hour old for the fake');
+    assert.equal((await fakes.imds.api.clock({ later: 1 })).status, 400);
+  });
 
   it('/__fake/requests can be cleared; /__fake/ttl refuses a bad value', async () => {
     const api = fakes.container.api;
