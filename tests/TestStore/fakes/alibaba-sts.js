@@ -14,6 +14,17 @@ const TIMESTAMP_WINDOW_MS = 15 * 60 * 1000;
 const ROLE_ARN = /^acs:ram::(\d+):role\/([^/]+)$/i;
 const OIDC_PROVIDER_ARN = /^acs:ram::(\d+):oidc-provider\/([^/]+)$/i;
 const SESSION_NAME = /^[\w.@-]{2,64}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+
+/** A policy is a JSON object with a Statement array (the grammar check, as far as a fake needs it). */
+function isPolicyDocument(text) {
+  try {
+    const p = JSON.parse(text);
+    return p !== null && typeof p === 'object' && Array.isArray(p.Statement);
+  } catch {
+    return false;
+  }
+}
 
 /** The percent-encoding of the RPC signature (RFC 3986, upper-case hex); only for the error message's string to sign. */
 function percentEncode(s) {
@@ -112,6 +123,12 @@ function alibabaStsKind(fake) {
         return { sent: error(res, 400, 'InvalidParameter.DurationSeconds', 'The Min/Max value of DurationSeconds is 15min/12hr.') };
       }
     }
+    if (params.ExternalId !== undefined && !EXTERNAL_ID.test(params.ExternalId)) {
+      return { sent: error(res, 400, 'InvalidParameter.ExternalId', 'The parameter ExternalId is wrong.') };
+    }
+    if (params.Policy !== undefined && !isPolicyDocument(params.Policy)) {
+      return { sent: error(res, 400, 'InvalidParameter.PolicyGrammar', 'The parameter Policy has not passed grammar check.') };
+    }
     if (arn[2].toLowerCase() !== config.roleName.toLowerCase()) {
       return { sent: error(res, 404, 'EntityNotExist.Role', `The role not exists: ${params.RoleArn}.`) };
     }
@@ -142,8 +159,9 @@ function alibabaStsKind(fake) {
     if (params.Version !== '2015-04-01') {
       return error(res, 400, 'InvalidVersion', `Specified parameter Version "${params.Version}" is not valid.`);
     }
-    if (params.Format !== undefined && params.Format !== 'JSON') {
-      return error(res, 400, 'InvalidParameter.Format', 'The fake answers Format=JSON only.');
+    if (params.Format !== 'JSON') {
+      // Without Format=JSON the service answers XML, which a JSON client cannot read: catch that here.
+      return error(res, 400, 'InvalidParameter.Format', 'Send Format=JSON (the service answers XML without it).');
     }
     if (action === 'AssumeRole') {
       if (checkSigned(req, res, params, method)) return undefined;

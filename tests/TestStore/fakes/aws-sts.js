@@ -147,6 +147,10 @@ function awsStsKind(fake) {
           "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200");
       }
     }
+    if (params.ExternalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(params.ExternalId)) {
+      return error(res, 400, 'ValidationError',
+        "1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:/-]*");
+    }
     if (arn[3] !== config.roleName) {
       return error(res, 403, 'AccessDenied', `Not authorized to perform sts:${action} on resource: ${params.RoleArn}`);
     }

@@ -151,6 +151,7 @@ function aliParams(action, extra = {}) {
       Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), ...extra,
     });
   }
+  for (const k of Object.keys(p)) if (p[k] === undefined) delete p[k]; // { Name: undefined } leaves Name out
   return p;
 }
 
@@ -483,6 +484,10 @@ describe('alibaba-sts: AssumeRole signature and form, AssumeRoleWithOIDC', () =>
       [{ DurationSeconds: '899' }, 400, 'InvalidParameter.DurationSeconds'],
       [{ Version: '2014-01-01' }, 400, 'InvalidVersion'],
       [{ Format: 'XML' }, 400, 'InvalidParameter.Format'],
+      [{ Format: undefined }, 400, 'InvalidParameter.Format'],
+      [{ ExternalId: 'a' }, 400, 'InvalidParameter.ExternalId'],
+      [{ Policy: '{"Version":"1"' }, 400, 'InvalidParameter.PolicyGrammar'],
+      [{ ExternalId: 'fake-external-id', Policy: '{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Resource":"*"}]}' }, 200, undefined],
     ];
     for (const [extra, status, c] of cases) {
       const r = await aliPost(aliParams('AssumeRole', extra));
@@ -568,6 +573,7 @@ describe('aws-sts: AssumeRole (SigV4) and AssumeRoleWithWebIdentity', () => {
       [{ RoleArn: 'acs:ram::1:role/fake-role' }, 400, 'ValidationError'],
       [{ RoleSessionName: '' }, 400, 'ValidationError'],
       [{ DurationSeconds: '43201' }, 400, 'ValidationError'],
+      [{ ExternalId: 'a' }, 400, 'ValidationError'],
       [{ Version: '2011-06-14' }, 400, 'InvalidAction'],
       [{ Action: 'GetCallerIdentity' }, 400, 'InvalidAction'],
     ];
