@@ -70,7 +70,7 @@ public sealed class OssV1Presigner : IUrlPresigner
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(credentials);
         PresignValidation.ValidateMethod(request.Method);
-        PresignValidation.ValidateKey(request.Key, Descriptor);
+        PresignValidation.ValidateTarget(request, Descriptor);
         PresignValidation.ValidateLifetime(request.Lifetime, Descriptor, credentials.SecurityToken is not null);
         PresignValidation.ValidateQuery(request.Query, IsReserved);
         PresignValidation.ValidateBucket(location, Descriptor);

@@ -16,7 +16,18 @@ internal static class PresignValidation
         }
     }
 
-    public static void ValidateKey(string? key, StoreProvider provider)
+    /// <summary>Checks the object key of an object request; a bucket-level request has none (its key is empty by construction).</summary>
+    public static void ValidateTarget(in PresignRequest request, StoreProvider provider)
+    {
+        if (request.IsBucketRequest)
+        {
+            return;
+        }
+
+        ValidateKey(request.Key, provider);
+    }
+
+    private static void ValidateKey(string? key, StoreProvider provider)
     {
         if (string.IsNullOrEmpty(key))
         {

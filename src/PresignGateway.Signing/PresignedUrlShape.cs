@@ -48,7 +48,8 @@ public static class PresignedUrlShape
         ArgumentNullException.ThrowIfNull(credentials);
         ArgumentNullException.ThrowIfNull(url);
         IReadOnlyList<QueryParameter> query = request.Query;
-        if (request.Key is null || query.Count > PresignValidation.MaxQueryParameters || StoreProviders.TryGet(scheme) is not { } provider)
+        // Bucket-level URLs (listings) are never shared between gateways, so none is accepted as one of ours.
+        if (request.IsBucketRequest || request.Key is null || query.Count > PresignValidation.MaxQueryParameters || StoreProviders.TryGet(scheme) is not { } provider)
         {
             return false;
         }

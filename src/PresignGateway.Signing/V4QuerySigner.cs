@@ -40,7 +40,7 @@ internal sealed class V4QuerySigner
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(credentials);
         PresignValidation.ValidateMethod(request.Method);
-        PresignValidation.ValidateKey(request.Key, _provider);
+        PresignValidation.ValidateTarget(request, _provider);
         PresignValidation.ValidateLifetime(request.Lifetime, _provider, credentials.SecurityToken is not null);
         IReadOnlyList<QueryParameter> query = request.Query;
         PresignValidation.ValidateQuery(query, _isReserved);
