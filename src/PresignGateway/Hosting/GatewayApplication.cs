@@ -229,6 +229,7 @@ internal static class GatewayApplication
         services.AddSingleton<DownloadAdmission>();
         services.AddSingleton<StoreForwarding>();
         services.AddSingleton<DownloadOutcomes>();
+        services.AddSingleton<AccessLog>();
         services.AddSingleton<DownloadEndpoint>();
         services.AddSingleton<Protection.DownloadRateLimiter>();
         return services;
