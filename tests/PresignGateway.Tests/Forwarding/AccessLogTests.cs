@@ -189,6 +189,25 @@ public sealed class AccessLogTests(TestStore store)
         Assert.Equal($"/oss4/{marker}\\u000D\\u000AInformation PresignGateway.Access[100] GET forged\\u001B[31mred\\u001B[0m\\u2028.txt", line["Path"]);
     }
 
+    [Theory]
+    [InlineData("status", "[4] The store", "502")]
+    [InlineData("reset-before-headers", "[6] Forwarding to store", "502")]
+    public async Task A_store_failure_line_names_the_site_the_path_and_the_trace_id_of_the_access_line(string fault, string warning, string status)
+    {
+        await using GatewayHost gateway = await StartAsync();
+        string key = await UploadAsync(10);
+        await store.AddFaultAsync(key, fault, status: 503, times: 5);
+
+        using HttpResponseMessage response = await gateway.Client.GetAsync(TestSites.PathFor(StoreKind.OssV4, false, key) + "?filename=x.bin", TestContext.Current.CancellationToken);
+
+        Assert.Equal(status, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        IReadOnlyDictionary<string, string> access = await SingleLineAsync(gateway, key);
+        string line = Assert.Single(gateway.Logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) && l.Contains(warning, StringComparison.Ordinal));
+        IReadOnlyDictionary<string, string> failure = Properties(line);
+        Assert.Equal(("proxy-OssV4", TestSites.PathFor(StoreKind.OssV4, false, key), access["TraceId"]), (failure["Site"], failure["Path"], failure["TraceId"]));
+        Assert.DoesNotContain("filename", line, StringComparison.Ordinal);
+    }
+
     private async Task<GatewayHost> StartAsync(Dictionary<string, string?>? extra = null)
     {
         Dictionary<string, string?> settings = TestSites.Settings(store);
