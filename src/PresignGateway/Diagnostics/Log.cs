@@ -88,6 +88,10 @@ internal static partial class Log
     public static partial void Access(
         ILogger logger, string method, string host, string path, int status, long bytesSent, double durationMs, string? client, string site, string mode, string? cacheTier, int? upstreamStatus, string traceId);
 
+    // The document key is the operator's setting, named by path; the store's answer is our own summary of it.
+    [LoggerMessage(101, LogLevel.Warning, "The error document for status {Status} of site {Site} (Gateway:Sites:{Site}:ErrorDocuments:{Status}) was not served, the built-in page was: {Reason}. Logged at most once a minute per site and status; retried every 30 s.")]
+    public static partial void ErrorDocumentUnavailable(ILogger logger, int status, string site, string reason);
+
     // 90-99: the shared tier (Redis) going down and coming back; one line each way and a count a minute between.
     [LoggerMessage(90, LogLevel.Warning, "Redis unreachable (a {Operation} failed: {Failure}); downloads go on, signing locally. A count of failed operations follows every minute until it is back.")]
     public static partial void RedisDown(ILogger logger, string operation, string failure);
