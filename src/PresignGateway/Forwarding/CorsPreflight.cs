@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using PresignGateway.Responses;
@@ -19,7 +18,7 @@ internal sealed class CorsPreflight(RequestDelegate next, SiteTableProvider site
         if (!string.Equals(request.Method, HttpMethods.Options, StringComparison.Ordinal)
             || StringValues.IsNullOrEmpty(request.Headers.Origin)
             || StringValues.IsNullOrEmpty(request.Headers.AccessControlRequestMethod)
-            || FindSite(context) is not { Cors: { } cors } site)
+            || sites.Current.Match(context) is not { Cors: { } cors } site)
         {
             return next(context);
         }
@@ -43,14 +42,5 @@ internal sealed class CorsPreflight(RequestDelegate next, SiteTableProvider site
     {
         await ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "Pages on this origin may not read downloads from this site.").ConfigureAwait(false);
         accessLog.Write(context, labels, started);
-    }
-
-    /// <summary>The site the request's path belongs to, found the way a download finds its site.</summary>
-    private Site? FindSite(HttpContext context)
-    {
-        string rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-        return RequestPath.TryDecode(RequestPath.PathOf(rawTarget), out string path, out _) && path.StartsWith('/')
-            ? sites.Current.Match(context.Request.Host.Host, path)
-            : null;
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using PresignGateway.Diagnostics;
 using PresignGateway.Presigning;
@@ -68,7 +67,7 @@ internal sealed class ErrorDocumentWriter(SiteTableProvider sites, PresignedUrlC
         await response.Body.WriteAsync(page.Body, http.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>The site of the request and its document for the error's status, found the way a download finds its site.</summary>
+    /// <summary>The site of the request and its document for the error's status.</summary>
     private (Site, ErrorDocument)? Find(ProblemDetailsContext context)
     {
         HttpContext http = context.HttpContext;
@@ -78,10 +77,7 @@ internal sealed class ErrorDocumentWriter(SiteTableProvider sites, PresignedUrlC
             return null;
         }
 
-        string rawTarget = http.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-        return RequestPath.TryDecode(RequestPath.PathOf(rawTarget), out string path, out _) && path.StartsWith('/')
-            && sites.Current.Match(http.Request.Host.Host, path) is { } site
-            && site.ErrorDocuments.TryGetValue(status, out ErrorDocument? document)
+        return sites.Current.Match(http) is { } site && site.ErrorDocuments.TryGetValue(status, out ErrorDocument? document)
             ? (site, document)
             : null;
     }
