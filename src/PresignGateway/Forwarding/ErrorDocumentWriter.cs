@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
-using Microsoft.Net.Http.Headers;
 using PresignGateway.Diagnostics;
 using PresignGateway.Presigning;
 using PresignGateway.Responses;
@@ -36,6 +35,7 @@ internal sealed class ErrorDocumentWriter(SiteTableProvider sites, PresignedUrlC
     public static readonly TimeSpan KeepFor = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan WarningInterval = TimeSpan.FromMinutes(1);
+    private static readonly System.Buffers.SearchValues<char> CharsetCharacters = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:");
 
     private readonly ConditionalWeakTable<ErrorDocument, FetchSlot> _slots = new();
     private readonly ProblemPageWriter _builtIn = new();
@@ -130,7 +130,7 @@ internal sealed class ErrorDocumentWriter(SiteTableProvider sites, PresignedUrlC
             }
             else
             {
-                return new ErrorPage(body, ContentTypeOf(response.Content.Headers.ContentType?.ToString()));
+                return new ErrorPage(body, ContentTypeOf(response.Content.Headers.ContentType));
             }
         }
         catch (OperationCanceledException)
@@ -175,14 +175,26 @@ internal sealed class ErrorDocumentWriter(SiteTableProvider sites, PresignedUrlC
         }
     }
 
-    /// <summary>The document's own type when it is a page (HTML, XHTML or plain text); anything else is served as HTML.</summary>
-    private static string ContentTypeOf(string? stored)
-        => MediaTypeHeaderValue.TryParse(stored, out MediaTypeHeaderValue? parsed)
-            && (parsed.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase)
-                || parsed.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase)
-                || parsed.MediaType.Equals("application/xhtml+xml", StringComparison.OrdinalIgnoreCase))
-            ? parsed.ToString()
-            : "text/html; charset=utf-8";
+    /// <summary>
+    /// The document's own type when it is a page (HTML, XHTML or plain text), with its charset when that is a plain
+    /// token; anything else is served as HTML. Rebuilt from the parts, so no other parameter (nor a byte Kestrel would
+    /// refuse in a header) comes along.
+    /// </summary>
+    private static string ContentTypeOf(MediaTypeHeaderValue? stored)
+    {
+        string? mediaType = stored?.MediaType;
+        if (mediaType is null || !(mediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("application/xhtml+xml", StringComparison.OrdinalIgnoreCase)))
+        {
+            return "text/html; charset=utf-8";
+        }
+
+        string? charset = stored!.CharSet?.Trim('"');
+        return charset is { Length: > 0 and <= 40 } && charset.AsSpan().IndexOfAnyExcept(CharsetCharacters) < 0
+            ? $"{mediaType.ToLowerInvariant()}; charset={charset}"
+            : mediaType.ToLowerInvariant();
+    }
 
     /// <summary>What was fetched for one site and status; guarded by its own lock.</summary>
     private sealed class FetchSlot

@@ -69,6 +69,26 @@ public sealed class ErrorDocumentWriterTests(TestStore store)
         Assert.DoesNotContain(documentKey, headers + body, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("application/octet-stream", "text/html; charset=utf-8")]
+    [InlineData("application/javascript", "text/html; charset=utf-8")]
+    [InlineData("image/svg+xml", "text/html; charset=utf-8")]
+    [InlineData("TEXT/HTML", "text/html")]
+    [InlineData("text/html; charset=ISO-8859-1; boundary=x", "text/html; charset=ISO-8859-1")]
+    [InlineData("text/plain; charset=\"utf-8\"", "text/plain; charset=utf-8")]
+    [InlineData("application/xhtml+xml", "application/xhtml+xml")]
+    public async Task The_document_keeps_its_type_only_when_it_is_a_page(string stored, string served)
+    {
+        string documentKey = await UploadDocumentAsync(stored);
+        await using GatewayHost gateway = await StartAsync(new() { ["ErrorDocuments:404"] = documentKey });
+
+        using HttpResponseMessage response = await SendAsync(gateway, HttpMethod.Get, $"/pages/{Guid.NewGuid():N}.zip", ChromiumAccept);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(served, string.Join(", ", response.Content.Headers.GetValues("Content-Type")));
+        Assert.Equal(Page, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
     [Fact]
     public async Task Many_errors_fetch_the_document_once()
     {
