@@ -45,6 +45,22 @@ public sealed class AccessLogTests(TestStore store)
         Assert.Equal("memory", (await LinesAsync(gateway, key, 2))[1]["CacheTier"]);
     }
 
+    [Theory]
+    [InlineData(true, "203.0.113.9")]
+    [InlineData(false, "127.0.0.1")]
+    public async Task The_client_is_the_forwarded_address_only_from_a_trusted_proxy(bool trusted, string client)
+    {
+        await using GatewayHost gateway = await StartAsync(trusted ? new() { ["Gateway:ForwardedHeaders:KnownProxies:0"] = "127.0.0.1" } : null);
+        string path = $"/oss4/access/{Guid.NewGuid():N}.txt";
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", "203.0.113.9");
+
+        using HttpResponseMessage response = await gateway.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(client, (await SingleLineAsync(gateway, path))["Client"]);
+    }
+
     [Fact]
     public async Task A_range_logs_206_and_the_bytes_sent()
     {

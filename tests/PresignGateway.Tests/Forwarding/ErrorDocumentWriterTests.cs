@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using PresignGateway.Tests.Infrastructure;
 
 namespace PresignGateway.Tests.Forwarding;
@@ -163,6 +164,28 @@ public sealed class ErrorDocumentWriterTests(TestStore store)
     }
 
     [Fact]
+    public async Task A_missing_document_is_asked_for_every_30_s_and_warned_about_once_a_minute()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        string documentKey = $"errdocs/{Guid.NewGuid():N}/never-uploaded.html";
+        await using GatewayHost gateway = await StartAsync(new() { ["ErrorDocuments:404"] = documentKey }, services => services.AddSingleton<TimeProvider>(clock));
+
+        // 0 s: fetched, warned; 20 s: kept; 31 s: fetched again, not warned; 62 s: fetched again, warned.
+        foreach (int seconds in new[] { 0, 20, 11, 31 })
+        {
+            clock.Advance(TimeSpan.FromSeconds(seconds));
+            for (int i = 0; i < 3; i++)
+            {
+                using HttpResponseMessage response = await SendAsync(gateway, HttpMethod.Get, $"/pages/{Guid.NewGuid():N}.zip", ChromiumAccept);
+                Assert.Contains("<h1>404 Not Found</h1>", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal(3, (await store.RequestsForAsync(documentKey)).Count);
+        Assert.Equal(2, gateway.Logs.Lines.Count(line => line.Contains("[101]", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task A_document_over_one_mebibyte_falls_back_to_the_built_in_page()
     {
         string documentKey = $"errdocs/{Guid.NewGuid():N}/huge.html";
@@ -218,7 +241,7 @@ public sealed class ErrorDocumentWriterTests(TestStore store)
         return key;
     }
 
-    private async Task<GatewayHost> StartAsync(Dictionary<string, string?> site)
+    private async Task<GatewayHost> StartAsync(Dictionary<string, string?> site, Action<IServiceCollection>? services = null)
     {
         Dictionary<string, string?> settings = TestSites.Settings(store);
         settings["Gateway:Sites:pages:Hosts:0"] = "127.0.0.1";
@@ -231,7 +254,7 @@ public sealed class ErrorDocumentWriterTests(TestStore store)
             settings["Gateway:Sites:pages:" + name] = value;
         }
 
-        return await GatewayHost.StartAsync(settings);
+        return await GatewayHost.StartAsync(settings, services);
     }
 
     private static Task<HttpResponseMessage> SendAsync(GatewayHost gateway, HttpMethod method, string path, string? accept)
