@@ -158,7 +158,12 @@ start_nginx() {
 
 # gateway_settings UPSTREAM_PORT: the gateway's environment for both scripts, one VAR=VALUE per line: an S3 SigV4 store
 # on the upstream (which ignores signatures), a proxy-mode site at / and a redirect-mode site at /r, on host 127.0.0.1.
+# Logs at Warning, so the access log (Information) is off; ACCESS_LOG=1 turns it on, as JSON lines to the gateway's
+# log file in the work directory (about 400 bytes a request), the way a deployment with the defaults writes it.
 gateway_settings() {
+  if [[ "${ACCESS_LOG:-0}" == 1 ]]; then
+    printf '%s\n' Logging__LogLevel__PresignGateway.Access=Information
+  fi
   printf '%s\n' \
     ASPNETCORE_ENVIRONMENT=Production \
     Logging__LogLevel__Default=Warning \

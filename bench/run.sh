@@ -22,6 +22,8 @@
 #   NGINX_MALLOC_TUNING [1]: run the nginx proxy with glibc malloc trimming relaxed (see below)
 #   BENCH_NICE [0]: run every server and wrk at this nice level (e.g. -10, as root) to shield them from other work
 #   SKIP_BUILD [0]   OUT [unset]: also write the Markdown report to this file   KEEP_WORK [0]: keep the temp dir
+#   ACCESS_LOG [0]: 1 = the gateway writes its access log (JSON lines to its log file); 0 = off by log level, as before.
+#   Its cost on the 1 KiB proxy case: run twice, e.g. SIZES=1k ACCESS_LOG=0 bench/run.sh, then ACCESS_LOG=1.
 #
 # CPU pinning: off by default. The machine this was written for has 2 cores; pinning wrk to one and all servers to
 # the other starves whichever side needs more, and the proxies then share one core with the upstream. Unpinned,
@@ -321,8 +323,8 @@ report() {
   echo "- machine: $NCPU CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
   echo "- gateway: commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$([[ -n "$(git -C "$ROOT" status --porcelain -- src appsettings.json 2>/dev/null)" ]] && echo " with uncommitted changes in src/ or appsettings.json")"
   echo "- software: $(nginx -v 2>&1 | sed 's/^nginx version: //'), wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }'), .NET $(dotnet --version) SDK"
-  echo "- command: \`$(env | grep -E '^(QUICK|ROUNDS|DURATION|DURATION_BIG|WARMUP|THREADS|CONNS|BIG_CONNS|SIZES|PIN|NGINX_WORKERS)=' | sort | tr '\n' ' ')bench/run.sh\`"
-  echo "- settings: $ROUNDS rounds, targets interleaved and rotated each round; ${WARMUP} s warm-up per target per case; CPU pinning: $([[ "$PIN" == 1 ]] && echo "wrk on CPU $CLIENT_CPUS, servers on $SERVER_CPUS" || echo "none (all processes share all CPUs)"); nice ${BENCH_NICE:-0}; nginx worker_processes ${NGINX_WORKERS:-auto}; nginx proxy malloc tuning: $([[ "$NGINX_MALLOC_TUNING" == 1 ]] && echo on || echo off)"
+  echo "- command: \`$(env | grep -E '^(QUICK|ROUNDS|DURATION|DURATION_BIG|WARMUP|THREADS|CONNS|BIG_CONNS|SIZES|PIN|NGINX_WORKERS|ACCESS_LOG)=' | sort | tr '\n' ' ')bench/run.sh\`"
+  echo "- settings: $ROUNDS rounds, targets interleaved and rotated each round; ${WARMUP} s warm-up per target per case; CPU pinning: $([[ "$PIN" == 1 ]] && echo "wrk on CPU $CLIENT_CPUS, servers on $SERVER_CPUS" || echo "none (all processes share all CPUs)"); nice ${BENCH_NICE:-0}; nginx worker_processes ${NGINX_WORKERS:-auto}; nginx proxy malloc tuning: $([[ "$NGINX_MALLOC_TUNING" == 1 ]] && echo on || echo off); gateway access log: $([[ "${ACCESS_LOG:-0}" == 1 ]] && echo on || echo off)"
   echo "- load average before the run: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- measuring took $((T_END - T_BENCH)) s; the whole script $(($(date +%s) - T_START)) s"
   echo

@@ -16,4 +16,6 @@ internal sealed class GatewayOptions
 
     /// <summary>Requests per second per client (an IPv4 address or an IPv6 network), across all sites; off when not set.</summary>
     public ClientRateLimitOptions? ClientRateLimit { get; set; }
+
+    public AccessLogOptions AccessLog { get; init; } = new();
 }

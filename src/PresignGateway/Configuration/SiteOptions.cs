@@ -42,4 +42,7 @@ internal sealed class SiteOptions
 
     /// <summary>Optional cross-origin access for pages on other origins; none when absent.</summary>
     public SiteCorsOptions? Cors { get; set; }
+
+    /// <summary>By status (<c>404</c>): the object key, from the bucket's root, of the page a browser gets for it.</summary>
+    public Dictionary<string, string> ErrorDocuments { get; init; } = new(StringComparer.Ordinal);
 }

@@ -31,14 +31,16 @@ internal static partial class Log
     [LoggerMessage(2, LogLevel.Debug, "Refused a request to site {Site}: {Reason}")]
     public static partial void BadRequest(ILogger logger, string site, string reason);
 
-    [LoggerMessage(4, LogLevel.Warning, "The store failed with status {Status}.")]
-    public static partial void StorageFailed(ILogger logger, int status);
+    // The store-failure lines (4-6, 12, 50, 51) name the site, the request path (cleaned, no query) and the trace id,
+    // so "which object failed and why" is answered from the logs; the path is the client's, never the store's key.
+    [LoggerMessage(4, LogLevel.Warning, "The store {Store} failed with status {Status} for site {Site}, path {Path} (trace {TraceId}).")]
+    public static partial void StorageFailed(ILogger logger, string store, int status, string site, string path, string traceId);
 
-    [LoggerMessage(5, LogLevel.Warning, "The store answered with unexpected status {Status}.")]
-    public static partial void StorageUnexpected(ILogger logger, int status);
+    [LoggerMessage(5, LogLevel.Warning, "The store {Store} answered with unexpected status {Status} for site {Site}, path {Path} (trace {TraceId}).")]
+    public static partial void StorageUnexpected(ILogger logger, string store, int status, string site, string path, string traceId);
 
-    [LoggerMessage(6, LogLevel.Warning, "Forwarding to store {Store} failed: {Error}.")]
-    public static partial void ForwardingFailed(ILogger logger, string store, string error);
+    [LoggerMessage(6, LogLevel.Warning, "Forwarding to store {Store} failed: {Error}, for site {Site}, path {Path} (trace {TraceId}).")]
+    public static partial void ForwardingFailed(ILogger logger, string store, string error, string site, string path, string traceId);
 
     [LoggerMessage(7, LogLevel.Debug, "The client went away during a download from site {Site}.")]
     public static partial void ClientAborted(ILogger logger, string site);
@@ -55,15 +57,15 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Information, "Presigned URLs are shared between replicas through Redis.")]
     public static partial void SharedCacheEnabled(ILogger logger);
 
-    [LoggerMessage(12, LogLevel.Warning, "The store refused a cached URL for store {Store}; evicted it and signed again.")]
-    public static partial void CachedUrlRejected(ILogger logger, string store);
+    [LoggerMessage(12, LogLevel.Warning, "The store refused a cached URL for store {Store}; evicted it and signed again (site {Site}, path {Path}, trace {TraceId}).")]
+    public static partial void CachedUrlRejected(ILogger logger, string store, string site, string path, string traceId);
 
     // Codes are our own labels for the store's error code (StorageErrors), never text from the store.
-    [LoggerMessage(50, LogLevel.Warning, "The store {Store} refused the gateway's request with status {Status} (code {Code}); answered 502.")]
-    public static partial void StorageRefusedGateway(ILogger logger, string store, int status, string code);
+    [LoggerMessage(50, LogLevel.Warning, "The store {Store} refused the gateway's request with status {Status} (code {Code}); answered 502 for site {Site}, path {Path} (trace {TraceId}).")]
+    public static partial void StorageRefusedGateway(ILogger logger, string store, int status, string code, string site, string path, string traceId);
 
-    [LoggerMessage(51, LogLevel.Debug, "The store refused a request to site {Site} with status {Status} (code {Code}); answered {ClientStatus}.")]
-    public static partial void StorageRefusedClient(ILogger logger, string site, int status, string code, int clientStatus);
+    [LoggerMessage(51, LogLevel.Debug, "The store refused a request to site {Site} with status {Status} (code {Code}); answered {ClientStatus} for path {Path} (trace {TraceId}).")]
+    public static partial void StorageRefusedClient(ILogger logger, string site, int status, string code, int clientStatus, string path, string traceId);
 
     // 60-69: the shared (Redis) tier's values.
     [LoggerMessage(60, LogLevel.Warning, "Ignored a presigned URL read from the shared cache for store {Store} (failed check: {Reason}); signed a fresh one and replaced the entry. Something other than a gateway of this store writes to Redis, or with another key.")]
@@ -79,6 +81,16 @@ internal static partial class Log
 
     [LoggerMessage(82, LogLevel.Information, "{Setting} changed from {From} to {To}: applied.")]
     public static partial void SettingApplied(ILogger logger, string setting, string from, string to);
+
+    // 100-109: the access log (category PresignGateway.Access) and custom error documents.
+    // Host and path are cleaned (LogText), the path carries no query: a signed link's sig and expires never show.
+    [LoggerMessage(100, LogLevel.Information, "{Method} {Host} {Path} {Status} {BytesSent} B {DurationMs} ms client={Client} site={Site} mode={Mode} cache={CacheTier} upstream={UpstreamStatus} trace={TraceId}", SkipEnabledCheck = true)]
+    public static partial void Access(
+        ILogger logger, string method, string host, string path, int status, long bytesSent, double durationMs, string? client, string site, string mode, string? cacheTier, int? upstreamStatus, string traceId);
+
+    // The document key is the operator's setting, named by path; the store's answer is our own summary of it.
+    [LoggerMessage(101, LogLevel.Warning, "The error document for status {Status} of site {Site} (Gateway:Sites:{Site}:ErrorDocuments:{Status}) was not served, the built-in page was: {Reason}. Logged at most once a minute per site and status; retried every 30 s.")]
+    public static partial void ErrorDocumentUnavailable(ILogger logger, int status, string site, string reason);
 
     // 90-99: the shared tier (Redis) going down and coming back; one line each way and a count a minute between.
     [LoggerMessage(90, LogLevel.Warning, "Redis unreachable (a {Operation} failed: {Failure}); downloads go on, signing locally. A count of failed operations follows every minute until it is back.")]

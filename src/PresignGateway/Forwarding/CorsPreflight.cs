@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using PresignGateway.Responses;
@@ -11,7 +10,7 @@ namespace PresignGateway.Forwarding;
 /// Answers a CORS preflight (<c>OPTIONS</c> with Origin and Access-Control-Request-Method) for a site with CORS. Any
 /// other request passes at the cost of one method comparison; other OPTIONS requests get the endpoint's 405.
 /// </summary>
-internal sealed class CorsPreflight(RequestDelegate next, SiteTableProvider sites)
+internal sealed class CorsPreflight(RequestDelegate next, SiteTableProvider sites, AccessLog accessLog)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -19,29 +18,29 @@ internal sealed class CorsPreflight(RequestDelegate next, SiteTableProvider site
         if (!string.Equals(request.Method, HttpMethods.Options, StringComparison.Ordinal)
             || StringValues.IsNullOrEmpty(request.Headers.Origin)
             || StringValues.IsNullOrEmpty(request.Headers.AccessControlRequestMethod)
-            || FindCors(context) is not { } cors)
+            || sites.Current.Match(context) is not { Cors: { } cors } site)
         {
             return next(context);
         }
 
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var labels = new DownloadLabels(site.Name, "preflight");
         if (!cors.Allows(request.Headers.Origin.ToString()))
         {
             // A 403 rather than a bare 204: the browser fails the fetch either way, but the developer looking at
             // the network panel sees why, in words, instead of a success that quietly lacks the allow headers.
-            return ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "Pages on this origin may not read downloads from this site.");
+            return RefuseAsync(context, labels, started);
         }
 
         cors.ApplyNow(context);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
+        accessLog.Write(context, labels, started);
         return Task.CompletedTask;
     }
 
-    /// <summary>The CORS policy of the site the request's path belongs to, found the way a download finds its site.</summary>
-    private SiteCors? FindCors(HttpContext context)
+    private async Task RefuseAsync(HttpContext context, DownloadLabels labels, long started)
     {
-        string rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-        return RequestPath.TryDecode(RequestPath.PathOf(rawTarget), out string path, out _) && path.StartsWith('/')
-            ? sites.Current.Match(context.Request.Host.Host, path)?.Cors
-            : null;
+        await ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "Pages on this origin may not read downloads from this site.").ConfigureAwait(false);
+        accessLog.Write(context, labels, started);
     }
 }

@@ -19,21 +19,25 @@ namespace PresignGateway.Forwarding;
 /// </summary>
 internal sealed class DownloadEndpoint(
     SiteTableProvider sites, DownloadAdmission admission, PresignedUrlCache cache, StoreForwarding forwarding, DownloadOutcomes outcomes,
-    TimeProvider time, ILogger<DownloadEndpoint> logger)
+    AccessLog accessLog, TimeProvider time, ILogger<DownloadEndpoint> logger)
 {
     private readonly ContentDispositionCache _dispositions = new();
 
     public async Task HandleAsync(HttpContext context)
     {
+        long started = Stopwatch.GetTimestamp();
         using Activity? activity = GatewayTelemetry.ActivitySource.StartActivity("presign_gateway.download");
         DownloadLabels labels = DownloadLabels.None;
+        bool failed = true;
         try
         {
             labels = await ServeAsync(context, time.GetUtcNow(), activity).ConfigureAwait(false);
+            failed = false;
         }
         finally
         {
             outcomes.Record(context, activity, labels);
+            accessLog.Write(context, labels, started, failed);
         }
     }
 
@@ -81,6 +85,7 @@ internal sealed class DownloadEndpoint(
         }
 
         activity?.SetTag("presign_gateway.cache", lookup.Tier switch { CacheTier.Memory => "hit_memory", CacheTier.Shared => "hit_shared", _ => "miss" });
+        labels = labels with { Cache = lookup.Tier switch { CacheTier.Memory => "memory", CacheTier.Shared => "shared", _ => "signed" } };
         if (redirect)
         {
             WriteRedirect(context.Response, lookup.Url, site, now);

@@ -40,6 +40,9 @@ internal sealed class DownloadExchange
 
     public required Store Store { get; init; }
 
+    /// <summary>The site's name, for the store-failure log lines.</summary>
+    public string Site { get; init; } = "";
+
     /// <summary>The request's time on our clock, read once when it arrived.</summary>
     public required DateTimeOffset Now { get; init; }
 
@@ -60,4 +63,7 @@ internal sealed class DownloadExchange
 
     /// <summary>How streaming the body ended; null when there was no body to stream.</summary>
     public BodyCopyOutcome? BodyOutcome { get; set; }
+
+    /// <summary>Body bytes the streaming copy handed to the client (the access log's bytes sent).</summary>
+    public long BytesSent { get; set; }
 }

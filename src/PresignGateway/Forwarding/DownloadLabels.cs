@@ -1,7 +1,10 @@
 namespace PresignGateway.Forwarding;
 
-/// <summary>The metric labels a download earns as it goes: its site and delivery mode, once they are known.</summary>
-internal readonly record struct DownloadLabels(string Site, string Mode)
+/// <summary>
+/// The labels a download earns as it goes: its site and delivery mode, once they are known (metrics and the access
+/// log), and the cache tier its presigned URL came from (the access log only: memory, shared or signed).
+/// </summary>
+internal readonly record struct DownloadLabels(string Site, string Mode, string? Cache = null)
 {
     public static DownloadLabels None => new("(none)", "(none)");
 }

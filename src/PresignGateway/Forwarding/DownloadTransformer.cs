@@ -66,7 +66,7 @@ internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metr
                 {
                     // The body is streamed here rather than by YARP (see ResponseBodyCopier); returning false then
                     // tells YARP there is nothing left to copy.
-                    exchange.BodyOutcome = await bodyCopier.CopyAsync(proxyResponse.Content, response, cancellationToken, httpContext.RequestAborted).ConfigureAwait(false);
+                    exchange.BodyOutcome = await bodyCopier.CopyAsync(proxyResponse.Content, response, exchange, cancellationToken, httpContext.RequestAborted).ConfigureAwait(false);
                 }
 
                 return false;
@@ -82,11 +82,11 @@ internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metr
                 return false;
 
             case StoreAnswerKind.StoreFailed:
-                Log.StorageFailed(logger, status);
+                Log.StorageFailed(logger, exchange.Store.Name, status, exchange.Site, AccessLog.PathOf(httpContext), AccessLog.TraceIdOf(httpContext));
                 break;
 
             case StoreAnswerKind.Unexpected:
-                Log.StorageUnexpected(logger, status);
+                Log.StorageUnexpected(logger, exchange.Store.Name, status, exchange.Site, AccessLog.PathOf(httpContext), AccessLog.TraceIdOf(httpContext));
                 break;
         }
 

@@ -19,12 +19,13 @@ internal sealed class ResponseBodyCopier(OptionsInForce options)
 
     /// <param name="content">The store's response content.</param>
     /// <param name="response">The client's response, headers already set.</param>
+    /// <param name="exchange">Counts the bytes handed to the client (<see cref="DownloadExchange.BytesSent"/>).</param>
     /// <param name="firstReadToken">
     /// YARP's activity token, armed when the store's headers arrived: it bounds the first read, so a small body needs
     /// no timer of its own.
     /// </param>
     /// <param name="requestAborted">Signalled when the client goes away.</param>
-    public async ValueTask<BodyCopyOutcome> CopyAsync(HttpContent content, HttpResponse response, CancellationToken firstReadToken, CancellationToken requestAborted)
+    public async ValueTask<BodyCopyOutcome> CopyAsync(HttpContent content, HttpResponse response, DownloadExchange exchange, CancellationToken firstReadToken, CancellationToken requestAborted)
     {
         long? remaining = content.Headers.ContentLength;
         if (remaining == 0)
@@ -85,6 +86,8 @@ internal sealed class ResponseBodyCopier(OptionsInForce options)
                 {
                     return BodyCopyOutcome.ClientGone;
                 }
+
+                exchange.BytesSent += read;
 
                 if (remaining == 0)
                 {

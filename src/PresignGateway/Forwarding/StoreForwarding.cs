@@ -59,6 +59,7 @@ internal sealed class StoreForwarding
                 NotFoundCacheControl = site.NotFoundCacheControl,
                 Inline = inline,
                 Store = site.Store,
+                Site = site.Name,
                 Now = now,
             };
             exchange.Attach(context);
@@ -72,7 +73,7 @@ internal sealed class StoreForwarding
                 // store says so: a plain AccessDenied (a missing key behind a role without ListBucket) is no reason.
                 if (attempt == 1 && refusal is StorageRefusal.Credentials or StorageRefusal.Unexplained && !context.Response.HasStarted)
                 {
-                    Log.CachedUrlRejected(_logger, site.Store.Name);
+                    Log.CachedUrlRejected(_logger, site.Store.Name, site.Name, AccessLog.PathOf(context), AccessLog.TraceIdOf(context));
                     _metrics.RejectedUrls.Add(1, new KeyValuePair<string, object?>("store", site.Store.Name));
                     await _cache.EvictAsync(target, context.RequestAborted).ConfigureAwait(false);
                     url = (await _cache.GetAsync(target, now, context.RequestAborted).ConfigureAwait(false)).Url;
@@ -118,12 +119,15 @@ internal sealed class StoreForwarding
         if (status == StatusCodes.Status502BadGateway)
         {
             // Keys, clock or configuration: the operator's to fix.
-            Log.StorageRefusedGateway(_logger, site.Store.Name, exchange.UpstreamStatus, exchange.RefusalCode);
+            Log.StorageRefusedGateway(_logger, site.Store.Name, exchange.UpstreamStatus, exchange.RefusalCode, site.Name, AccessLog.PathOf(context), AccessLog.TraceIdOf(context));
         }
         else
         {
             // The client's own doing, or access the store denies: routine, and a probe could flood a higher level.
-            Log.StorageRefusedClient(_logger, site.Name, exchange.UpstreamStatus, exchange.RefusalCode, status);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.StorageRefusedClient(_logger, site.Name, exchange.UpstreamStatus, exchange.RefusalCode, status, AccessLog.PathOf(context), AccessLog.TraceIdOf(context));
+            }
         }
 
         return ProblemResponses.WriteAsync(context, status, detail);
@@ -137,7 +141,7 @@ internal sealed class StoreForwarding
         }
         else
         {
-            Log.ForwardingFailed(_logger, site.Store.Name, outcome == BodyCopyOutcome.StoreStalled ? "ResponseBodyStalled" : "ResponseBodyDestination");
+            Log.ForwardingFailed(_logger, site.Store.Name, outcome == BodyCopyOutcome.StoreStalled ? "ResponseBodyStalled" : "ResponseBodyDestination", site.Name, AccessLog.PathOf(context), AccessLog.TraceIdOf(context));
         }
 
         // The status and part of the body are out: cut the connection (or the HTTP/2 stream) so the client sees a
@@ -154,7 +158,7 @@ internal sealed class StoreForwarding
             return;
         }
 
-        Log.ForwardingFailed(_logger, site.Store.Name, error.ToString());
+        Log.ForwardingFailed(_logger, site.Store.Name, error.ToString(), site.Name, AccessLog.PathOf(context), AccessLog.TraceIdOf(context));
         if (!context.Response.HasStarted)
         {
             (int status, string detail) = DownloadStatus.ForForwarderError(error);

@@ -229,6 +229,9 @@ internal static class GatewayApplication
         services.AddSingleton<DownloadAdmission>();
         services.AddSingleton<StoreForwarding>();
         services.AddSingleton<DownloadOutcomes>();
+        services.AddSingleton<AccessLog>();
+        // Before AddGatewayProblems' writers: the first writer that can write an error is the one asked.
+        services.AddSingleton<IProblemDetailsWriter, ErrorDocumentWriter>();
         services.AddSingleton<DownloadEndpoint>();
         services.AddSingleton<Protection.DownloadRateLimiter>();
         return services;

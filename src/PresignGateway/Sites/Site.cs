@@ -54,6 +54,9 @@ internal sealed class Site
     /// <summary>The site's CORS policy, or null: then no CORS headers, and a preflight gets 405.</summary>
     public SiteCors? Cors { get; init; }
 
+    /// <summary>The site's own error pages by status (see <see cref="ErrorDocument"/>); empty for the built-in page.</summary>
+    public FrozenDictionary<int, ErrorDocument> ErrorDocuments { get; init; } = FrozenDictionary<int, ErrorDocument>.Empty;
+
     /// <summary>The site-wide request rate, or null for none.</summary>
     public RateLimitOptions? RateLimit { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Microsoft.AspNetCore.Http.Features;
 using PresignGateway.Stores;
 
 namespace PresignGateway.Sites;
@@ -83,6 +84,18 @@ internal sealed class SiteTable
         }
 
         return FirstMatch(_anyHost, path);
+    }
+
+    /// <summary>
+    /// The site of a request from its raw target, decoded once, the way a download finds it; null when none serves it
+    /// or the path doesn't decode. For the answers outside the download's own resolution (a preflight, an error page).
+    /// </summary>
+    public Site? Match(HttpContext context)
+    {
+        string rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        return RequestPath.TryDecode(RequestPath.PathOf(rawTarget), out string path, out _) && path.StartsWith('/')
+            ? Match(context.Request.Host.Host, path)
+            : null;
     }
 
     private static Site? FirstMatch(Site[] sites, string path)

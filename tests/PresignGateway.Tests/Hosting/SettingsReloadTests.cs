@@ -62,6 +62,29 @@ public sealed class SettingsReloadTests(TestStore store)
     }
 
     [Fact]
+    public async Task The_access_log_turned_off_by_reload_stops_at_once()
+    {
+        await using Watched watched = await StartAsync("""{ "Gateway": { "AccessLog": { "Enabled": true } } }""");
+        string path = TestSites.PathFor(StoreKind.OssV4, true, Key);
+        using (HttpResponseMessage before = await watched.Gateway.Client.GetAsync(path, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.Found, before.StatusCode);
+        }
+
+        Assert.Single(watched.Gateway.Logs.Lines, line => line.Contains("PresignGateway.Access[100]", StringComparison.Ordinal));
+
+        await watched.WriteAsync("""{ "Gateway": { "AccessLog": { "Enabled": false } } }""");
+        await WaitForLogAsync(watched.Gateway, "[82] Gateway:AccessLog:Enabled changed from True to False: applied.");
+        using (HttpResponseMessage after = await watched.Gateway.Client.GetAsync(path, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.Found, after.StatusCode);
+        }
+
+        // A redirect's answer leaves only after its handler returned, past the point where its line is written.
+        Assert.Single(watched.Gateway.Logs.Lines, line => line.Contains("PresignGateway.Access[100]", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_invalid_value_is_refused_and_the_settings_in_force_stay()
     {
         await using Watched watched = await StartAsync("""{ "Gateway": { "Cache": { "RefreshBefore": "00:05:00" } } }""");
