@@ -101,7 +101,7 @@ public sealed class PresignedUrlCacheTests
 
         public Store Store { get; } = provider.GetRequiredService<SiteTableProvider>().Current.Sites[0].Store;
 
-        public PresignTarget Target(string key) => new(Store, PresignMethod.Get, key, null, null, null);
+        public PresignTarget Target(string key) => new(Store, Store.CredentialSource.Current, PresignMethod.Get, key, null, null, null);
 
         public void Dispose() => provider.Dispose();
     }
