@@ -11,10 +11,10 @@ namespace PresignGateway.Stores;
 internal sealed class CredentialFetchContext(IHttpClientFactory clients, TimeProvider time)
 {
     /// <summary>Metadata services and container endpoints: link-local or loopback, so never through a proxy.</summary>
-    public const string MetadataClient = "PresignGateway.Credentials.Metadata";
+    public const string MetadataClient = "presign-gateway-credentials-metadata";
 
     /// <summary>STS: a public endpoint, through the environment's proxy if there is one.</summary>
-    public const string StsClient = "PresignGateway.Credentials.Sts";
+    public const string StsClient = "presign-gateway-credentials-sts";
 
     /// <summary>Credential answers are a few hundred bytes; anything past this is not one.</summary>
     public const int MaxAnswerBytes = 64 * 1024;

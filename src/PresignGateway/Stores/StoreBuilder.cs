@@ -51,7 +51,12 @@ internal static class StoreBuilder
         if (provider is not null)
         {
             // Temporary keys always come with a token; static ones only when one is set.
-            bool withToken = credentials is not StaticCredentialSource staticKeys || staticKeys.Current.Credentials.SecurityToken is not null;
+            bool withToken = credentials switch
+            {
+                null => false,
+                StaticCredentialSource staticKeys => staticKeys.Current.Credentials.SecurityToken is not null,
+                _ => true,
+            };
             if (!provider.IsLifetimeAllowed(store.UrlLifetime, withToken))
             {
                 errors.Add($"{path}:UrlLifetime is {store.UrlLifetime}: it must be {provider.LifetimeRule(withToken)}.");
