@@ -15,6 +15,8 @@ const os = require('node:os');
 const path = require('node:path');
 const send = require('send');
 const { ObjectStore } = require('./lib/store');
+const { parseCredentialBody, signedWith } = require('./lib/credentials');
+const { serveOnLoopback } = require('./lib/serve');
 const { verifyRequest, detectScheme, dialectOf } = require('./lib/verify');
 const {
   DecodeError, strictDecode, splitTarget, parseQuery, firstValues, xmlEscape, newRequestId, hostWithoutPort,
@@ -36,6 +38,8 @@ function normaliseConfig(raw = {}) {
   return {
     credentials,
     findCredential: (id) => byId.get(id),
+    // POST /__store/credentials: temporary keys (token + expirationMs) registered at run time
+    addCredential: (c) => { byId.set(c.accessKeyId, c); },
     regions: { oss: (raw.regions && raw.regions.oss) || [], s3: (raw.regions && raw.regions.s3) || [] },
     // longest first, so "s3.us-east-1.amazonaws.com" wins over "amazonaws.com"
     virtualHostBases: bases.map((b) => hostWithoutPort(b)).sort((a, b) => b.length - a.length),
@@ -211,6 +215,8 @@ function createStore(config, dataDir) {
       key: null,
       addressing: null,
       auth: null, // 's3-v4' | 'oss-v4' | 'oss-v1' | null
+      accessKeyId: null, // the key id the request was signed with (well or not)
+      hasSecurityToken: false,
       errorCode: null,
       fault: null,
       completed: false, // response fully written
@@ -246,6 +252,7 @@ function createStore(config, dataDir) {
     }
     // Answer in the dialect of the signature scheme (S3 or OSS); unsigned -> config.dialect.
     const scheme = q && detectScheme(q);
+    Object.assign(entry, signedWith(q));
     if (scheme && scheme !== 'ambiguous') ctx.dialect = dialectOf(scheme);
     ctx.requestId = newRequestId(ctx.dialect);
     ctx.hostId = crypto.randomBytes(24).toString('base64');
@@ -310,7 +317,7 @@ function createStore(config, dataDir) {
       config,
     });
     entry.auth = v.scheme;
-    if (!v.ok) return sendError(req, res, ctx, v.status, v.code, v.message, v.extra);
+    if (!v.ok) return sendError(req, res, ctx, v.status, v.code, v.message, v.extra, {}, v.ec);
     if (fault && fault.kind === 'reject-signature') {
       return sendError(req, res, ctx, 403, 'SignatureDoesNotMatch',
         'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
@@ -502,6 +509,13 @@ function createStore(config, dataDir) {
       state.faults.push(fault);
       return sendJson(res, 200, fault);
     }
+    if (op === 'POST /__store/credentials') {
+      const parsed = parseCredentialBody(await readJson(req));
+      if (parsed.error) return bad(parsed.error);
+      config.addCredential(parsed.credential);
+      const { accessKeyId, expirationMs } = parsed.credential;
+      return sendJson(res, 200, { accessKeyId, expiration: iso(expirationMs) });
+    }
     if (op === 'GET /__store/faults') return sendJson(res, 200, state.faults);
     if (op === 'DELETE /__store/faults') {
       state.faults = [];
@@ -580,36 +594,11 @@ async function main() {
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   server.headersTimeout = config.keepAliveTimeoutMs + 5000;
 
-  let stopping = false;
-  const stop = (code) => {
-    if (stopping) return;
-    stopping = true;
-    server.close();
-    server.closeAllConnections();
-    if (tempData) fs.rmSync(dataDir, { recursive: true, force: true });
-    process.exit(code);
-  };
-  process.on('SIGTERM', () => stop(0));
-  process.on('SIGINT', () => stop(0));
-  if (args.stdinWatch) {
-    // The test host keeps our stdin open; when it dies the pipe closes and we go too.
-    process.stdin.on('end', () => stop(0));
-    process.stdin.on('close', () => stop(0));
-    process.stdin.on('error', () => stop(0));
-    process.stdin.resume();
-  }
-
-  // A bug in one request must not kill the store under a running test suite: log and go on.
-  process.on('uncaughtException', (e) => {
-    process.stderr.write(`test-store: uncaught: ${e && e.stack ? e.stack : e}\n`);
-  });
-
-  server.on('error', (e) => {
-    process.stderr.write(`test-store: ${e.message}\n`);
-    process.exit(1);
-  });
-  server.listen(args.port, '127.0.0.1', () => {
-    process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
+  serveOnLoopback(server, {
+    port: args.port,
+    name: 'test-store',
+    stdinWatch: args.stdinWatch,
+    onStop: () => { if (tempData) fs.rmSync(dataDir, { recursive: true, force: true }); },
   });
 }
 

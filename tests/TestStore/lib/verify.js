@@ -13,6 +13,7 @@ const { SignatureV4 } = require('@smithy/signature-v4');
 const { Sha256 } = require('@aws-crypto/sha256-js');
 const ossSign = require('ali-oss/lib/common/signUtils');
 const { safeEqual, parseIsoBasic } = require('./util');
+const { expiredCredentialFailure } = require('./credentials');
 
 const SKEW_MS = 15 * 60 * 1000; // allowed "signed in the future" window (OSS documents 15 min)
 const MAX_EXPIRES = 604800;
@@ -132,6 +133,8 @@ async function verifyS3(ctx) {
   if (c.securityToken !== undefined && c.securityToken !== null && !safeEqual(token ?? '', c.securityToken)) {
     return fail(S, 403, 'InvalidToken', 'The provided token is malformed or otherwise invalid.');
   }
+  const expiredToken = expiredCredentialFailure(S, c, nowMs);
+  if (expiredToken) return expiredToken;
   const late = checkWindow(S, nowMs, dateMs, expires, 'X-Amz-Expires');
   if (late) return late;
 
@@ -258,6 +261,8 @@ async function verifyOssV4(ctx) {
   if (c.securityToken !== undefined && c.securityToken !== null && !safeEqual(q['x-oss-security-token'] ?? '', c.securityToken)) {
     return fail(S, 403, 'InvalidSecurityToken', 'The security token you provided is invalid.');
   }
+  const expiredToken = expiredCredentialFailure(S, c, nowMs);
+  if (expiredToken) return expiredToken;
   const late = checkWindow(S, nowMs, dateMs, expires, 'x-oss-expires');
   if (late) return late;
 
@@ -310,6 +315,8 @@ async function verifyOssV1(ctx) {
   if (c.securityToken !== undefined && c.securityToken !== null && !safeEqual(q['security-token'] ?? '', c.securityToken)) {
     return fail(S, 403, 'InvalidSecurityToken', 'The security token you provided is invalid.');
   }
+  const expiredToken = expiredCredentialFailure(S, c, nowMs);
+  if (expiredToken) return expiredToken;
   if (Math.floor(nowMs / 1000) > Number(expiresStr)) {
     return fail(S, 403, 'AccessDenied', 'Request has expired.', {
       Expires: new Date(Number(expiresStr) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
