@@ -45,6 +45,11 @@ public sealed class CredentialSourceEndToEndTests(TestStore store, CloudCredenti
         Assert.StartsWith("fake-sts-", keyId, StringComparison.Ordinal);
         Assert.True(hasToken, "The store saw no security token.");
         Assert.Contains(await fake.RequestsAsync(), r => r.IssuedAccessKeyId == keyId && r.Status == 200);
+        // The fakes' secrets start with fake-secret-, their tokens with fake+token/; neither reaches a log line.
+        Assert.DoesNotContain(gateway.Logs.Lines, line => line.Contains("fake-secret-", StringComparison.Ordinal) || line.Contains("fake+token", StringComparison.Ordinal)
+            || line.Contains("fake-oidc-token", StringComparison.Ordinal) || line.Contains(CloudCredentialFake.BaseAccessKeySecret, StringComparison.Ordinal)
+            || line.Contains(CloudCredentialFake.ContainerToken, StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Lines, line => line.Contains($"fetched from {source} (127.0.0.1:{fake.Port})", StringComparison.Ordinal));
     }
 
     [Fact]
