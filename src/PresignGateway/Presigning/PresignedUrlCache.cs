@@ -84,11 +84,13 @@ internal sealed class PresignedUrlCache
 
     private async ValueTask<CacheLookup> GetFromSharedTierAsync(PresignTarget target, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        TimeSpan margin = RefreshMargin(target.Store.UrlLifetime);
+        // Temporary keys cut the URL's life to theirs, and so the entry's (by the margin of that life): it is gone
+        // before they expire. With long-term keys this is UrlLifetime and its margin.
+        TimeSpan life = target.Store.UrlLifetimeFor(target.Credentials, target.Store.Now(now));
+        TimeSpan margin = RefreshMargin(life);
         string key = target.SharedCacheKey();
         var miss = new MissState(this, target, key, margin, now);
-        // Temporary keys cut the URL's life to theirs, and so the entry's: it is gone before they expire.
-        TimeSpan sharedLife = target.Store.UrlLifetimeFor(target.Credentials, target.Store.Now(now)) - margin;
+        TimeSpan sharedLife = life - margin;
         if (sharedLife <= TimeSpan.Zero)
         {
             // Keys about to expire (their refresh is failing): each URL is signed for what they have left, not shared.
