@@ -87,11 +87,14 @@ errors() {
 rate() { awk '/^Requests\/sec/ { print $2 }' "$WORK/wrk-$1.txt"; }
 max() { awk '$1 == "Latency" { print $4; exit }' "$WORK/wrk-$1.txt"; }
 
+# issued_count: how many key sets the fake has issued so far.
+issued_count() { curl -s "http://127.0.0.1:$IMDS_PORT/__fake/issued" | { grep -o '"accessKeyId"' || true; } | wc -l; }
+
 run_case static
-issued_before=$(curl -s "http://127.0.0.1:$IMDS_PORT/__fake/issued" | grep -o '"accessKeyId"' | wc -l)
+issued_before=$(issued_count)
 run_case imds Gateway__Stores__bench__AccessKeyId= Gateway__Stores__bench__AccessKeySecret= \
   Gateway__Stores__bench__Credentials__Source=Imds Gateway__Stores__bench__Credentials__MetadataEndpoint="http://127.0.0.1:$IMDS_PORT"
-issued=$(($(curl -s "http://127.0.0.1:$IMDS_PORT/__fake/issued" | grep -o '"accessKeyId"' | wc -l) - issued_before))
+issued=$(($(issued_count) - issued_before))
 
 printf '\n%-8s %10s %10s %10s %10s %8s\n' keys req/s p50 p99 max errors
 for name in static imds; do
