@@ -79,9 +79,7 @@ public sealed class CredentialSourceEndToEndTests(TestStore store, CloudCredenti
         // Keys of 12 s with RefreshBefore 10 s: refreshed at half life, every 6 s.
         CloudCredentialFake fake = await fakes.GetAsync("ecs-metadata", store, ttlSeconds: 12);
         using var files = new TemporaryDirectory();
-        Dictionary<string, string?> settings = Settings(StoreKind.OssV4, "EcsRamRole", fake, files.Path);
-        settings["Gateway:Stores:oss4:Credentials:RefreshBefore"] = "00:00:10";
-        await using GatewayHost gateway = await GatewayHost.StartAsync(settings);
+        await using GatewayHost gateway = await GatewayHost.StartAsync(Settings(StoreKind.OssV4, "EcsRamRole", fake, files.Path, refreshBefore: "00:00:10"));
         await WaitForReadinessAsync(gateway, HttpStatusCode.OK);
         string key = await PutAsync(StoreKind.OssV4);
         string path = TestSites.PathFor(StoreKind.OssV4, false, key);
@@ -175,9 +173,7 @@ public sealed class CredentialSourceEndToEndTests(TestStore store, CloudCredenti
         // Alibaba STS keys of 12 s with RefreshBefore 10 s: a refresh every 6 s.
         CloudCredentialFake fake = await fakes.GetAsync("alibaba-sts", store, ttlSeconds: 12);
         using var files = new TemporaryDirectory();
-        Dictionary<string, string?> settings = Settings(StoreKind.OssV4, "Oidc", fake, files.Path);
-        settings["Gateway:Stores:oss4:Credentials:RefreshBefore"] = "00:00:10";
-        await using GatewayHost gateway = await GatewayHost.StartAsync(settings);
+        await using GatewayHost gateway = await GatewayHost.StartAsync(Settings(StoreKind.OssV4, "Oidc", fake, files.Path, refreshBefore: "00:00:10"));
         await WaitForReadinessAsync(gateway, HttpStatusCode.OK);
 
         await File.WriteAllTextAsync(Path.Combine(files.Path, "token"), "fake-oidc-token-rotated\n", Token);
@@ -189,7 +185,7 @@ public sealed class CredentialSourceEndToEndTests(TestStore store, CloudCredenti
     }
 
     /// <summary>The test settings with <paramref name="storeKind"/>'s store taking its keys from <paramref name="source"/> at <paramref name="fake"/>.</summary>
-    private Dictionary<string, string?> Settings(StoreKind storeKind, string source, CloudCredentialFake fake, string directory)
+    private Dictionary<string, string?> Settings(StoreKind storeKind, string source, CloudCredentialFake fake, string directory, string? refreshBefore = null)
     {
         Dictionary<string, string?> settings = TestSites.Settings(store);
         string name = storeKind == StoreKind.OssV4 ? "oss4" : "s3";
@@ -197,6 +193,10 @@ public sealed class CredentialSourceEndToEndTests(TestStore store, CloudCredenti
         settings.Remove(path + "AccessKeyId");
         settings.Remove(path + "AccessKeySecret");
         settings[path + "Credentials:Source"] = source;
+        if (refreshBefore is not null)
+        {
+            settings[path + "Credentials:RefreshBefore"] = refreshBefore;
+        }
         string tokenFile = Path.Combine(directory, "token");
         File.WriteAllText(tokenFile, "fake-oidc-token-1\n");
         bool alibaba = storeKind == StoreKind.OssV4;
