@@ -72,12 +72,14 @@ internal sealed class RefreshingCredentialSource : ICredentialSource
             {
                 return;
             }
-            catch (CredentialFetchException e)
+            catch (Exception e)
             {
+                // Anything else (a handler's own exception) is a failed attempt too: the loop must outlive it.
+                string reason = e is CredentialFetchException ? e.Message : $"the request failed ({e.GetType().Name})";
                 failures++;
-                _failure = e.Message;
+                _failure = reason;
                 metrics.CredentialRefreshes.Add(1, new KeyValuePair<string, object?>("store", Store), new KeyValuePair<string, object?>("outcome", "failure"));
-                ReportFailure(e.Message, failures, context.Time.GetUtcNow(), logger);
+                ReportFailure(reason, failures, context.Time.GetUtcNow(), logger);
                 wait = CredentialSchedule.Backoff(failures, Random.Shared.NextDouble());
             }
 
