@@ -168,6 +168,27 @@ public sealed class CredentialSourceEndToEndTests(TestStore store, CloudCredenti
     }
 
     [Fact]
+    public async Task A_redirect_from_a_credential_endpoint_is_not_followed()
+    {
+        // A credentials URI that answers 302 to the real fake: the gateway must neither follow it nor take the keys there.
+        CloudCredentialFake fake = await fakes.GetAsync("credentials-uri", store);
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using WebApplication redirector = builder.Build();
+        redirector.MapGet("/{**path}", () => Microsoft.AspNetCore.Http.Results.Redirect(fake.Endpoint + "/credentials"));
+        await redirector.StartAsync(Token);
+        using var files = new TemporaryDirectory();
+        Dictionary<string, string?> settings = Settings(StoreKind.OssV4, "CredentialsUri", fake, files.Path);
+        settings["Gateway:Stores:oss4:Credentials:CredentialsUri"] = redirector.Urls.First() + "/credentials";
+        await using GatewayHost gateway = await GatewayHost.StartAsync(settings);
+
+        await WaitUntilAsync(() => Task.FromResult(gateway.Logs.Lines.Any(line => line.Contains("could not be fetched", StringComparison.Ordinal))), TimeSpan.FromSeconds(10));
+        Assert.Contains(gateway.Logs.Lines, line => line.Contains("could not be fetched: HTTP 302", StringComparison.Ordinal));
+        Assert.Empty(await fake.RequestsAsync());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await ProbeAsync(gateway, "/readyz")).Status);
+    }
+
+    [Fact]
     public async Task The_oidc_token_file_is_read_again_at_every_refresh()
     {
         // Alibaba STS keys of 12 s with RefreshBefore 10 s: a refresh every 6 s.
