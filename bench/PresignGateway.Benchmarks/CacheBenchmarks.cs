@@ -36,14 +36,14 @@ public class CacheBenchmarks : IDisposable
         _services = BenchmarkSettings.CacheServices();
         _cache = _services.GetRequiredService<PresignedUrlCache>();
         Store store = _services.GetRequiredService<SiteTableProvider>().Current.Sites[0].Store;
-        _target = new PresignTarget(store, PresignMethod.Get, "releases/1.4.2/app-1.4.2.zip", null, null, null);
+        _target = new PresignTarget(store, store.CredentialSource.Current, PresignMethod.Get, "releases/1.4.2/app-1.4.2.zip", null, null, null);
         _cache.GetAsync(_target, TimeProvider.System.GetUtcNow(), CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
         // Keys of 320 CJK characters and a URL of their length: the flood's entries.
         _insertTargets = new PresignTarget[InsertKeys];
         for (int i = 0; i < InsertKeys; i++)
         {
-            _insertTargets[i] = new PresignTarget(store, PresignMethod.Get, $"flood/{i}/" + new string((char)(0x4E00 + (i % 5000)), 320), null, null, null);
+            _insertTargets[i] = new PresignTarget(store, store.CredentialSource.Current, PresignMethod.Get, $"flood/{i}/" + new string((char)(0x4E00 + (i % 5000)), 320), null, null, null);
         }
 
         _insertValue = new CachedPresignedUrl("https://bench.example.com/" + new string('%', 2900) + "?X-Amz-Signature=" + new string('a', 64), DateTimeOffset.UtcNow.AddHours(1));

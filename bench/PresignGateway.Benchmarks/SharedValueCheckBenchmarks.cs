@@ -36,8 +36,8 @@ public class SharedValueCheckBenchmarks : IDisposable
         _services = BenchmarkSettings.CacheServices();
         _cache = _services.GetRequiredService<PresignedUrlCache>();
         Store store = _services.GetRequiredService<SiteTableProvider>().Current.Sites[0].Store;
-        _plain = new PresignTarget(store, PresignMethod.Get, "releases/1.4.2/app-1.4.2.zip", null, null, null);
-        _withOverride = new PresignTarget(store, PresignMethod.Get, "报告/2024年度报告.pdf", null, "attachment; filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf", null);
+        _plain = new PresignTarget(store, store.CredentialSource.Current, PresignMethod.Get, "releases/1.4.2/app-1.4.2.zip", null, null, null);
+        _withOverride = new PresignTarget(store, store.CredentialSource.Current, PresignMethod.Get, "报告/2024年度报告.pdf", null, "attachment; filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf", null);
         _plainKey = _plain.SharedCacheKey();
         _overrideKey = _withOverride.SharedCacheKey();
         _plainValue = _cache.GetAsync(_plain, TimeProvider.System.GetUtcNow(), CancellationToken.None).AsTask().GetAwaiter().GetResult().Url;
@@ -64,7 +64,7 @@ public class SharedValueCheckBenchmarks : IDisposable
 
     /// <summary>The MAC part alone: one HMAC-SHA256 over key, expiry and URL, compared in constant time.</summary>
     [Benchmark]
-    public bool Mac() => _plain.Store.VerifySharedValueMac(_plainKey, _plainValue.Url, _plainValue.ExpiresAt, _plainValue.Mac);
+    public bool Mac() => Store.VerifySharedValueMac(_plain.Credentials, _plainKey, _plainValue.Url, _plainValue.ExpiresAt, _plainValue.Mac);
 
     [Benchmark]
     public string ReadPayload() => _serializer.Deserialize(_payload).Url;

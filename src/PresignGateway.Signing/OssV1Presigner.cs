@@ -60,6 +60,7 @@ public sealed class OssV1Presigner : IUrlPresigner
         KeyMayStartWithSlash = OssV4Presigner.Descriptor.KeyMayStartWithSlash,
         Overrides = OssV4Presigner.Descriptor.Overrides,
         CredentialVariables = OssV4Presigner.Descriptor.CredentialVariables,
+        CredentialFamily = OssV4Presigner.Descriptor.CredentialFamily,
         PresignerFactory = static () => new OssV1Presigner(),
     };
 

@@ -39,6 +39,7 @@ public sealed class OssV4Presigner : IUrlPresigner
         KeyMayStartWithSlash = false,
         Overrides = new OverrideQueryNames("response-content-disposition", "versionId", "x-oss-process"),
         CredentialVariables = new CredentialVariables("OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN"),
+        CredentialFamily = CredentialFamily.Alibaba,
         V4 = Dialect,
         PresignerFactory = static () => new OssV4Presigner(),
     };

@@ -40,7 +40,10 @@ public static class PresignedUrlShape
         EncodedBase64Signature,
     }
 
-    /// <summary>True when <paramref name="url"/> is shaped as <paramref name="scheme"/> presigns <paramref name="request"/> and expires at <paramref name="expiresAt"/>.</summary>
+    /// <summary>
+    /// True when <paramref name="url"/> is shaped as <paramref name="scheme"/> presigns <paramref name="request"/> and expires at
+    /// <paramref name="expiresAt"/>; the request's lifetime is the longest allowed (temporary keys cut it to the life they have left).
+    /// </summary>
     public static bool Matches(
         SigningScheme scheme, BucketLocation location, in PresignRequest request, Credentials credentials, string url, DateTimeOffset expiresAt)
     {
@@ -153,6 +156,7 @@ public static class PresignedUrlShape
         ReadOnlySpan<byte> bytes = buffer;
         ulong seen = 0;
         ReadOnlySpan<char> date = default, credentialDay = default;
+        long signedLifetime = 0;
         ReadOnlySpan<char> rest = url.AsSpan(pathLength + 1);
         while (true)
         {
@@ -193,7 +197,8 @@ public static class PresignedUrlShape
                     date = value;
                     break;
                 case Rule.LifetimeSeconds:
-                    if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long lifetime) || lifetime != (long)request.Lifetime.TotalSeconds)
+                    // At most the request's lifetime: a URL signed with temporary keys is cut to the life they had left.
+                    if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out signedLifetime) || signedLifetime < 1 || signedLifetime > (long)request.Lifetime.TotalSeconds)
                     {
                         return false;
                     }
@@ -240,7 +245,7 @@ public static class PresignedUrlShape
         {
             if (!DateTime.TryParseExact(date, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime signed)
                 || !credentialDay.SequenceEqual(date[..8])
-                || new DateTimeOffset(signed, TimeSpan.Zero).AddSeconds((long)request.Lifetime.TotalSeconds) != expiresAt)
+                || new DateTimeOffset(signed, TimeSpan.Zero).AddSeconds(signedLifetime) != expiresAt)
             {
                 return false;
             }

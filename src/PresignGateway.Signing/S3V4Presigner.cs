@@ -39,6 +39,7 @@ public sealed class S3V4Presigner : IUrlPresigner
         KeyMayStartWithSlash = true,
         Overrides = new OverrideQueryNames("response-content-disposition", "versionId", ImageProcess: null),
         CredentialVariables = new CredentialVariables("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"),
+        CredentialFamily = CredentialFamily.Aws,
         V4 = Dialect,
         PresignerFactory = static () => new S3V4Presigner(),
     };

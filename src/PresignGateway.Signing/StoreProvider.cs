@@ -40,6 +40,9 @@ public sealed class StoreProvider
 
     public required CredentialVariables CredentialVariables { get; init; }
 
+    /// <summary>Whose credential sources (metadata services, STS, SDK variables) the store's keys can come from.</summary>
+    public required CredentialFamily CredentialFamily { get; init; }
+
     /// <summary>The V4 query form's names, or null for the OSS V1 form.</summary>
     internal V4Dialect? V4 { get; init; }
 

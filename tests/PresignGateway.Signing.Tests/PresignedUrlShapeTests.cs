@@ -87,6 +87,23 @@ public sealed class PresignedUrlShapeTests
         yield return [new("empty", "")];
     }
 
+    [Theory]
+    [InlineData(SigningScheme.OssV4)]
+    [InlineData(SigningScheme.S3V4)]
+    public void A_v4_url_cut_short_by_temporary_keys_passes_and_one_longer_than_the_lifetime_fails(SigningScheme scheme)
+    {
+        BucketLocation location = Location(AddressingStyle.Path);
+        var credentials = new Credentials("fake-sts-key", "fake-secret", "fake+token/=");
+        IUrlPresigner presigner = StoreProviders.Get(scheme).CreatePresigner();
+        var full = new PresignRequest(PresignMethod.Get, "a.txt", Lifetime, []);
+        PresignedUrl shorter = presigner.Presign(location, new PresignRequest(PresignMethod.Get, "a.txt", TimeSpan.FromSeconds(600), []), credentials, SignTime);
+        PresignedUrl longer = presigner.Presign(location, new PresignRequest(PresignMethod.Get, "a.txt", Lifetime + TimeSpan.FromSeconds(1), []), credentials, SignTime);
+
+        Assert.True(PresignedUrlShape.Matches(scheme, location, full, credentials, shorter.Url, shorter.ExpiresAt));
+        Assert.False(PresignedUrlShape.Matches(scheme, location, full, credentials, shorter.Url, shorter.ExpiresAt.AddSeconds(1)));
+        Assert.False(PresignedUrlShape.Matches(scheme, location, full, credentials, longer.Url, longer.ExpiresAt));
+    }
+
     private static BucketLocation Location(AddressingStyle addressing) => addressing == AddressingStyle.Path
         ? BucketLocation.Create("https://127.0.0.1:9000", "cn-hangzhou", "examplebucket", addressing)
         : BucketLocation.Create("https://oss-cn-hangzhou.aliyuncs.com", "cn-hangzhou", "examplebucket", addressing);

@@ -28,4 +28,7 @@ internal sealed class StoreOptions
     public string? AccessKeySecret { get; set; }
 
     public string? SecurityToken { get; set; }
+
+    /// <summary>Where the keys come from when they aren't static: instance metadata, STS, ... (<c>Credentials:Source</c>).</summary>
+    public CredentialOptions Credentials { get; set; } = new();
 }

@@ -28,6 +28,8 @@ internal sealed class GatewayMetrics
         Requests = meter.CreateCounter<long>("presign_gateway.requests", "{request}", "Download requests by site, mode and outcome.");
         ResponseBytes = meter.CreateCounter<long>("presign_gateway.response.bytes", "By", "Body bytes of completed proxied downloads (their Content-Length).");
         UpstreamDuration = meter.CreateHistogram("presign_gateway.upstream.duration", "s", "Time from sending a request to the store to its response headers.", tags: null, advice: seconds);
+        CredentialRefreshes = meter.CreateCounter<long>("presign_gateway.credentials.refreshes", "{refresh}", "Fetches of temporary credentials (instance metadata, STS) by store and outcome: success or failure.");
+        meter.CreateObservableGauge("presign_gateway.credentials.expires_in", CredentialExpiries, "s", "Seconds until the temporary credentials in force expire, per store (stores with long-term keys report none).");
         meter.CreateObservableGauge("presign_gateway.storage.clock_offset", ClockOffsets, "s", "The store's clock minus ours, as read from its Date header; applied when over the threshold.");
         meter.CreateObservableGauge("presign_gateway.cache.memory.bytes", () => MemoryTier?.Bytes ?? 0, "By", "Bytes charged to the in-process URL tier (at most Gateway:Cache:MaxBytes).");
         meter.CreateObservableGauge("presign_gateway.cache.memory.entries", () => MemoryTier?.Count ?? 0, "{entry}", "URLs held in the in-process tier (at most Gateway:Cache:MaxEntries).");
@@ -54,6 +56,8 @@ internal sealed class GatewayMetrics
 
     public Histogram<double> UpstreamDuration { get; }
 
+    public Counter<long> CredentialRefreshes { get; }
+
     /// <summary>Set by the URL cache: the in-process tier whose size the gauges report.</summary>
     public IMeasuredTier? MemoryTier { get; set; }
 
@@ -62,6 +66,17 @@ internal sealed class GatewayMetrics
 
     /// <summary>Set by the composition root: each store's name and clock offset, from the configuration in force.</summary>
     public Func<IEnumerable<(string Store, TimeSpan Offset)>>? StoreClockOffsets { get; set; }
+
+    /// <summary>Set by the composition root: each store with temporary credentials and the time they have left.</summary>
+    public Func<IEnumerable<(string Store, TimeSpan ExpiresIn)>>? CredentialLifetimes { get; set; }
+
+    private IEnumerable<Measurement<double>> CredentialExpiries()
+    {
+        foreach ((string store, TimeSpan expiresIn) in CredentialLifetimes?.Invoke() ?? [])
+        {
+            yield return new Measurement<double>(Math.Round(expiresIn.TotalSeconds), new KeyValuePair<string, object?>("store", store));
+        }
+    }
 
     private IEnumerable<Measurement<double>> ClockOffsets()
     {

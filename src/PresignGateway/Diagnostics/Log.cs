@@ -101,4 +101,19 @@ internal static partial class Log
 
     [LoggerMessage(92, LogLevel.Information, "Redis is reachable again after {Seconds} s; {Count} operations failed while it was down.")]
     public static partial void RedisBack(ILogger logger, long seconds, long count);
+    // 110-129: credential sources that refresh (instance metadata, STS). Store, source and the endpoint's host only.
+    [LoggerMessage(110, LogLevel.Warning, "Credentials for store {Store} from {Source} ({Endpoint}) could not be fetched: {Reason}; {State}. Retrying with backoff; a count follows every minute while it keeps failing.")]
+    public static partial void CredentialsFailed(ILogger logger, string store, string source, string endpoint, string reason, string state);
+
+    [LoggerMessage(111, LogLevel.Warning, "Credentials for store {Store} from {Source} ({Endpoint}) still can't be fetched after {Attempts} attempts: {Reason}.")]
+    public static partial void CredentialsStillFailing(ILogger logger, string store, string source, string endpoint, int attempts, string reason);
+
+    [LoggerMessage(112, LogLevel.Information, "Credentials for store {Store} fetched from {Source} ({Endpoint}); they expire at {Expiration:O} (after {FailedAttempts} failed attempts).")]
+    public static partial void CredentialsFetched(ILogger logger, string store, string source, string endpoint, DateTimeOffset expiration, int failedAttempts);
+
+    [LoggerMessage(113, LogLevel.Debug, "Credentials for store {Store} refreshed from {Source}; they expire at {Expiration:O}, the next refresh is in {Wait}.")]
+    public static partial void CredentialsRefreshed(ILogger logger, string store, string source, DateTimeOffset expiration, TimeSpan wait);
+
+    [LoggerMessage(114, LogLevel.Debug, "A download for store {Store} got 503: its credentials from {Source} are {State}.")]
+    public static partial void CredentialsUnavailable(ILogger logger, string store, string source, string state);
 }

@@ -65,9 +65,16 @@ internal sealed class DownloadEndpoint(
         activity?.SetTag("presign_gateway.site", site.Name);
         activity?.SetTag("presign_gateway.store", site.Store.Name);
         activity?.SetTag("presign_gateway.mode", labels.Mode);
+        // The keys are read once: the cache key and the signature use the same set, even across a refresh.
+        if (!TryGetCredentials(site.Store, now, out StoreCredentials? credentials, out rejection))
+        {
+            await rejection.WriteAsync(context).ConfigureAwait(false);
+            return labels;
+        }
+
         string disposition = _dispositions.Format(plan.Disposition, plan.FileName);
         var target = new PresignTarget(
-            site.Store, method, plan.Key, plan.VersionId,
+            site.Store, credentials, method, plan.Key, plan.VersionId,
             // In redirect mode the store itself answers the download, so the name travels signed inside the URL.
             redirect ? disposition : null,
             plan.ImageProcess);
@@ -81,6 +88,13 @@ internal sealed class DownloadEndpoint(
         {
             Log.BadRequest(logger, site.Name, e.Reason);
             await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, e.Reason).ConfigureAwait(false);
+            return labels;
+        }
+        catch (CredentialsUnavailableException)
+        {
+            // The keys expired between the check above and the signing.
+            Log.CredentialsUnavailable(logger, site.Store.Name, site.Store.CredentialSource.Description, "expired");
+            await CredentialsRejection(expired: true).WriteAsync(context).ConfigureAwait(false);
             return labels;
         }
 
@@ -97,6 +111,31 @@ internal sealed class DownloadEndpoint(
 
         return labels;
     }
+
+    /// <summary>
+    /// The store's keys, or a 503 with Retry-After while it has none that are valid (not fetched yet, or expired while
+    /// the refresh fails): the client may retry, and no URL is signed with keys the store would refuse.
+    /// </summary>
+    private bool TryGetCredentials(Store store, DateTimeOffset now, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StoreCredentials? credentials, out Rejection rejection)
+    {
+        credentials = store.CredentialSource.Latest;
+        if (credentials is not null && (credentials.Expiration is null || store.UrlLifetimeFor(credentials, store.Now(now)) > TimeSpan.Zero))
+        {
+            rejection = default;
+            return true;
+        }
+
+        Log.CredentialsUnavailable(logger, store.Name, store.CredentialSource.Description, credentials is null ? "not fetched yet" : "expired");
+        rejection = CredentialsRejection(expired: credentials is not null);
+        return false;
+    }
+
+    private static Rejection CredentialsRejection(bool expired) => new(
+        StatusCodes.Status503ServiceUnavailable,
+        expired
+            ? "The credentials for this store have expired and could not be refreshed yet; try again shortly."
+            : "The credentials for this store are not available yet; try again shortly.",
+        RetryAfterSeconds: 5);
 
     private static bool TryReadMethod(HttpRequest request, out PresignMethod method, out Rejection rejection)
     {

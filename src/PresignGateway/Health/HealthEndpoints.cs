@@ -20,7 +20,8 @@ internal static class HealthEndpoints
     {
         services.AddHealthChecks()
             .AddCheck<ConfigurationHealthCheck>("configuration", tags: [ReadinessTag])
-            .AddCheck<RedisHealthCheck>("redis", failureStatus: HealthStatus.Degraded, tags: [ReadinessTag]);
+            .AddCheck<RedisHealthCheck>("redis", failureStatus: HealthStatus.Degraded, tags: [ReadinessTag])
+            .AddCheck<CredentialsHealthCheck>("credentials", tags: [ReadinessTag]);
         return services;
     }
 
@@ -65,6 +66,46 @@ internal static class HealthEndpoints
                 { Problem: { } problem } => HealthCheckResult.Degraded(problem),
                 _ => HealthCheckResult.Healthy($"{sites.Current.Sites.Count} sites"),
             });
+    }
+
+    /// <summary>
+    /// Temporary credentials: Unhealthy while a store has none that are valid (not fetched yet, or expired while the
+    /// refresh fails), Degraded while a refresh fails but the keys in force still serve. Names the store and the
+    /// source with its host, never a key or a path.
+    /// </summary>
+    private sealed class CredentialsHealthCheck(SiteTableProvider sites, TimeProvider time) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            DateTimeOffset now = time.GetUtcNow();
+            var unavailable = new List<string>();
+            var failing = new List<string>();
+            foreach (Stores.Store store in sites.Current.Stores)
+            {
+                Stores.ICredentialSource source = store.CredentialSource;
+                Stores.StoreCredentials? latest = source.Latest;
+                string failure = source.Failure is { } reason ? $" (last attempt: {reason})" : "";
+                if (latest is null)
+                {
+                    unavailable.Add($"store {store.Name}: credentials from {source.Description} are not available yet{failure}");
+                }
+                else if (latest.Expiration is not null && store.UrlLifetimeFor(latest, store.Now(now)) <= TimeSpan.Zero)
+                {
+                    unavailable.Add($"store {store.Name}: credentials from {source.Description} have expired{failure}");
+                }
+                else if (source.Failure is not null)
+                {
+                    failing.Add($"store {store.Name}: refreshing credentials from {source.Description} fails{failure}; the current ones serve until {latest.Expiration:yyyy-MM-dd'T'HH:mm:ss'Z'}");
+                }
+            }
+
+            HealthCheckResult result = unavailable.Count > 0
+                ? HealthCheckResult.Unhealthy(string.Join("; ", unavailable.Concat(failing)))
+                : failing.Count > 0
+                    ? HealthCheckResult.Degraded(string.Join("; ", failing))
+                    : HealthCheckResult.Healthy();
+            return Task.FromResult(result);
+        }
     }
 
     private sealed class RedisHealthCheck(IServiceProvider services) : IHealthCheck

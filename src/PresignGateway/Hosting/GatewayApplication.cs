@@ -12,6 +12,7 @@ using PresignGateway.Health;
 using PresignGateway.Presigning;
 using PresignGateway.Responses;
 using PresignGateway.Sites;
+using PresignGateway.Stores;
 
 namespace PresignGateway.Hosting;
 
@@ -145,7 +146,9 @@ internal static class GatewayApplication
         services.AddSingleton(provider => new GatewayMetrics(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>())
         {
             StoreClockOffsets = () => provider.GetRequiredService<SiteTableProvider>().Current.Stores.Select(store => (store.Name, store.Clock.Offset)),
+            CredentialLifetimes = () => CredentialLifetimes(provider),
         });
+        services.AddCredentialRefresh();
         services.AddHybridCache(options => options.MaximumKeyLength = 256).AddSerializer<CachedPresignedUrl, SharedValueSerializer>();
         services.AddSingleton<PresignedUrlCache>();
         if (redis is not null)
@@ -171,6 +174,19 @@ internal static class GatewayApplication
         }
 
         return services;
+    }
+
+    /// <summary>Each store with temporary credentials and the time they have left, on the store's clock.</summary>
+    private static IEnumerable<(string Store, TimeSpan ExpiresIn)> CredentialLifetimes(IServiceProvider provider)
+    {
+        DateTimeOffset now = provider.GetRequiredService<TimeProvider>().GetUtcNow();
+        foreach (Stores.Store store in provider.GetRequiredService<SiteTableProvider>().Current.Stores)
+        {
+            if (store.CredentialSource.Latest?.Expiration is { } expiration)
+            {
+                yield return (store.Name, expiration - store.Now(now));
+            }
+        }
     }
 
     /// <summary>The shared tier's connection string: <c>ConnectionStrings:Redis</c>, else <c>Gateway:Cache:Redis</c>; null for in-process only.</summary>

@@ -154,11 +154,11 @@ internal sealed class MemoryTier : IMeasuredTier
     /// <summary>A string on 64-bit .NET: header and method table (16), length (4), UTF-16 chars and a terminator, rounded to 8.</summary>
     internal static long StringCost(string? s) => s is null ? 0 : (22 + 2L * s.Length + 7) & ~7L;
 
-    // Node 88 (header 16, the PresignTarget key 48, value and next 16, hash 4, padding), bucket slot 16 (8, doubled
+    // Node 96 (header 16, the PresignTarget key 56, value and next 16, hash 4, padding), bucket slot 16 (8, doubled
     // for growth), Entry 48, CachedPresignedUrl 56 (header 16, URL 8, expiry 16, Uri 8, and a field to spare), and 48
     // for what the dictionary re-allocates as it fills (node copies, lock striping): MemoryTierTests checks the sum
     // against the bytes an entry allocates.
-    internal const long FixedCost = 88 + 16 + 48 + 56 + 48;
+    internal const long FixedCost = 96 + 16 + 48 + 56 + 48;
 
     private bool TryReserve(long cost)
     {

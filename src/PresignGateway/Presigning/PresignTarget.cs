@@ -8,10 +8,12 @@ namespace PresignGateway.Presigning;
 
 /// <summary>
 /// Everything a presigned URL depends on, and so the identity of a cached one: the store (its instance: a reload that
-/// changes keys makes a new one; in the shared tier, its credentials' identity), the method, the key and every signed override.
+/// changes keys makes a new one), the credentials (read once per request, so the cache key and the signature use the
+/// same set; a rotation makes a new instance, and in the shared tier a new identity), the method, the key and every
+/// signed override.
 /// </summary>
 internal readonly record struct PresignTarget(
-    Store Store, PresignMethod Method, string Key, string? VersionId, string? ContentDisposition, string? ImageProcess)
+    Store Store, StoreCredentials Credentials, PresignMethod Method, string Key, string? VersionId, string? ContentDisposition, string? ImageProcess)
 {
     /// <summary>The query parameters to sign, in a fixed order.</summary>
     public QueryParameter[] SignedQuery()
@@ -53,7 +55,7 @@ internal readonly record struct PresignTarget(
     {
         var text = new StringBuilder(256)
             .Append(Store.Name).Append('\n')
-            .Append(Store.CredentialSource.Current.Identity).Append('\n')
+            .Append(Credentials.Identity).Append('\n')
             .Append(Store.Scheme).Append('\n')
             .Append(Store.Location.Host).Append('\n')
             .Append(Store.Location.Bucket).Append('\n')

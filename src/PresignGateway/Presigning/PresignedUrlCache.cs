@@ -84,10 +84,21 @@ internal sealed class PresignedUrlCache
 
     private async ValueTask<CacheLookup> GetFromSharedTierAsync(PresignTarget target, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        TimeSpan margin = RefreshMargin(target.Store.UrlLifetime);
-        var entryOptions = new HybridCacheEntryOptions { Expiration = target.Store.UrlLifetime - margin, Flags = SharedTierFlags };
+        // Temporary keys cut the URL's life to theirs, and so the entry's (by the margin of that life): it is gone
+        // before they expire. With long-term keys this is UrlLifetime and its margin.
+        TimeSpan life = target.Store.UrlLifetimeFor(target.Credentials, target.Store.Now(now));
+        TimeSpan margin = RefreshMargin(life);
         string key = target.SharedCacheKey();
         var miss = new MissState(this, target, key, margin, now);
+        TimeSpan sharedLife = life - margin;
+        if (sharedLife <= TimeSpan.Zero)
+        {
+            // Keys about to expire (their refresh is failing): each URL is signed for what they have left, not shared.
+            CachedPresignedUrl fresh = miss.SignAndRemember();
+            return new CacheLookup(fresh, miss.Signed ? CacheTier.Signed : CacheTier.Memory);
+        }
+
+        var entryOptions = new HybridCacheEntryOptions { Expiration = sharedLife, Flags = SharedTierFlags };
         CachedPresignedUrl value = await _shared.GetOrCreateAsync(
             key, miss, static (state, _) => ValueTask.FromResult(state.SignAndRemember()), entryOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
 
@@ -151,30 +162,38 @@ internal sealed class PresignedUrlCache
             return "malformed";
         }
 
-        if (value.ExpiresAt > store.Now(now) + store.UrlLifetime + StoreClock.Threshold)
+        if (value.ExpiresAt > store.Now(now) + store.UrlLifetime + StoreClock.Threshold || value.ExpiresAt > target.Credentials.Expiration)
         {
             return "expiry";
         }
 
         var request = new PresignRequest(target.Method, target.Key, store.UrlLifetime, target.SignedQuery());
-        if (!PresignedUrlShape.Matches(store.Scheme, store.Location, request, store.Credentials, value.Url, value.ExpiresAt))
+        if (!PresignedUrlShape.Matches(store.Scheme, store.Location, request, target.Credentials.Credentials, value.Url, value.ExpiresAt))
         {
             return "url";
         }
 
-        return store.VerifySharedValueMac(sharedCacheKey, value.Url, value.ExpiresAt, value.Mac) ? null : "mac";
+        return Store.VerifySharedValueMac(target.Credentials, sharedCacheKey, value.Url, value.ExpiresAt, value.Mac) ? null : "mac";
     }
 
     private CachedPresignedUrl Sign(in PresignTarget target, string sharedCacheKey, DateTimeOffset now)
     {
         long started = Stopwatch.GetTimestamp();
-        var request = new PresignRequest(target.Method, target.Key, target.Store.UrlLifetime, target.SignedQuery());
-        PresignedUrl url = target.Store.Presign(request, target.Store.Now(now));
+        DateTimeOffset storeNow = target.Store.Now(now);
+        TimeSpan lifetime = target.Store.UrlLifetimeFor(target.Credentials, storeNow);
+        if (lifetime <= TimeSpan.Zero)
+        {
+            // They expired since the request checked them: a 503, as for no keys at all.
+            throw new CredentialsUnavailableException(target.Store.CredentialSource.Description);
+        }
+
+        var request = new PresignRequest(target.Method, target.Key, lifetime, target.SignedQuery());
+        PresignedUrl url = target.Store.Presign(request, target.Credentials, storeNow);
         var scheme = new KeyValuePair<string, object?>("scheme", target.Store.Scheme.ToString());
         _metrics.Signings.Add(1, new KeyValuePair<string, object?>("store", target.Store.Name), scheme);
         _metrics.SigningDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, scheme);
         byte[] mac = new byte[Store.SharedValueMacSize];
-        target.Store.ComputeSharedValueMac(sharedCacheKey, url.Url, url.ExpiresAt, mac);
+        Store.ComputeSharedValueMac(target.Credentials, sharedCacheKey, url.Url, url.ExpiresAt, mac);
         return new CachedPresignedUrl(url.Url, url.ExpiresAt) { Mac = mac };
     }
 

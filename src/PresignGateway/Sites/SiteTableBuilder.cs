@@ -26,13 +26,21 @@ internal sealed class SiteTableBuilder
     // One per table, shared by its sites' CORS policies.
     private readonly Microsoft.AspNetCore.Cors.Infrastructure.ICorsService _corsService = SiteCors.CreateService();
 
-    private SiteTableBuilder(IConfiguration configuration) => _configuration = configuration;
+    private readonly Func<RefreshingCredentialSource, RefreshingCredentialSource>? _reuseCredentials;
+
+    private SiteTableBuilder(IConfiguration configuration, Func<RefreshingCredentialSource, RefreshingCredentialSource>? reuseCredentials)
+    {
+        _configuration = configuration;
+        _reuseCredentials = reuseCredentials;
+    }
 
     /// <summary>Builds the table, or returns null with the list of problems.</summary>
     /// <param name="configuration">Where credentials that the stores leave empty come from (OSS_ACCESS_KEY_ID, ...).</param>
-    public static SiteTable? TryBuild(GatewayOptions options, IConfiguration configuration, out IReadOnlyList<string> errors)
+    /// <param name="reuseCredentials">Hands back the running credential sources a reload leaves unchanged (<see cref="CredentialRefresher.Reuse"/>).</param>
+    public static SiteTable? TryBuild(
+        GatewayOptions options, IConfiguration configuration, out IReadOnlyList<string> errors, Func<RefreshingCredentialSource, RefreshingCredentialSource>? reuseCredentials = null)
     {
-        var builder = new SiteTableBuilder(configuration);
+        var builder = new SiteTableBuilder(configuration, reuseCredentials);
         SiteTable? table = builder.Build(options);
         errors = builder._errors;
         return builder._errors.Count == 0 ? table : null;
@@ -44,7 +52,7 @@ internal sealed class SiteTableBuilder
         var stores = new Dictionary<string, Store>(StringComparer.OrdinalIgnoreCase);
         foreach ((string name, StoreOptions store) in options.Stores)
         {
-            if (StoreBuilder.TryBuild(name, store, _configuration, _errors) is { } target)
+            if (StoreBuilder.TryBuild(name, store, _configuration, _errors, _reuseCredentials) is { } target)
             {
                 stores[name] = target;
             }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using PresignGateway.Configuration;
 using PresignGateway.Diagnostics;
+using PresignGateway.Stores;
 
 namespace PresignGateway.Sites;
 
@@ -25,17 +26,22 @@ internal sealed class SiteTableProvider : IDisposable
     private readonly Lock _reloading = new();
     private volatile SiteTable _current;
     private volatile string? _problem;
+    private readonly CredentialRefresher? _credentials;
 
-    public SiteTableProvider(IConfiguration configuration, OptionsInForce options, ILogger<SiteTableProvider> logger, ConfigurationFiles? files = null)
+    /// <param name="credentials">Runs the refreshing credential sources of the table in force; null in tests that build tables only.</param>
+    public SiteTableProvider(
+        IConfiguration configuration, OptionsInForce options, ILogger<SiteTableProvider> logger, ConfigurationFiles? files = null, CredentialRefresher? credentials = null)
     {
         _configuration = configuration;
         _files = files;
         _logger = logger;
         _options = options;
+        _credentials = credentials;
         _startUpOptions = options.Current;
         // The options were validated at start-up, so this build succeeds.
-        _current = SiteTableBuilder.TryBuild(_startUpOptions, configuration, out IReadOnlyList<string> errors)
+        _current = SiteTableBuilder.TryBuild(_startUpOptions, configuration, out IReadOnlyList<string> errors, credentials is null ? null : credentials.Reuse)
             ?? throw new OptionsValidationException(GatewayOptions.SectionName, typeof(GatewayOptions), errors);
+        _credentials?.Commit(_current.Stores.Select(store => store.CredentialSource));
         _startUpConnections = SettingChanges.ReadStartUpSettings(configuration, new List<string>());
         _subscription = ChangeToken.OnChange(configuration.GetReloadToken, Reload);
     }
@@ -71,7 +77,7 @@ internal sealed class SiteTableProvider : IDisposable
         GatewayOptions options = SettingReader.BindGateway(_configuration, problems);
         Dictionary<string, string?> connections = SettingChanges.ReadStartUpSettings(_configuration, problems);
         IReadOnlyList<string> errors = problems;
-        SiteTable? table = problems.Count == 0 ? SiteTableBuilder.TryBuild(options, _configuration, out errors) : null;
+        SiteTable? table = problems.Count == 0 ? SiteTableBuilder.TryBuild(options, _configuration, out errors, _credentials is null ? null : _credentials.Reuse) : null;
         if (table is null)
         {
             Log.ConfigurationRejected(_logger, string.Join(" | ", errors));
@@ -81,6 +87,7 @@ internal sealed class SiteTableProvider : IDisposable
 
         List<SettingChange> changes = SettingChanges.Between(_startUpOptions, _startUpConnections, _options.Current, options, connections);
         _current = table;
+        _credentials?.Commit(table.Stores.Select(store => store.CredentialSource));
         _options.Publish(options);
         _problem = null;
         // The summary comes last: a reader of the log knows the reload's lines are all there once it is.

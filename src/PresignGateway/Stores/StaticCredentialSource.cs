@@ -19,15 +19,24 @@ internal sealed class StaticCredentialSource : ICredentialSource
 
     public StoreCredentials Current { get; }
 
+    public StoreCredentials? Latest => Current;
+
     public string Description { get; }
 
     /// <summary>Reads the keys; null with a problem added (naming the settings to set) when they are missing or unusable.</summary>
     /// <param name="path">The store's settings path, <c>Gateway:Stores:name</c>.</param>
     /// <param name="configuration">Where the variables are looked up: the environment and the secrets directory are configuration sources.</param>
-    public static StaticCredentialSource? Read(string path, StoreOptions store, StoreProvider provider, IConfiguration configuration, ICollection<string> errors)
+    /// <param name="alternative">Further SDK variables, read when the provider's own are both empty (Alibaba's <c>ALIBABA_CLOUD_*</c>).</param>
+    public static StaticCredentialSource? Read(
+        string path, StoreOptions store, StoreProvider provider, IConfiguration configuration, ICollection<string> errors, CredentialVariables? alternative = null)
     {
         CredentialVariables variables = provider.CredentialVariables;
         bool fromSettings = !string.IsNullOrEmpty(store.AccessKeyId) || !string.IsNullOrEmpty(store.AccessKeySecret);
+        if (!fromSettings && alternative is not null && string.IsNullOrEmpty(configuration[variables.AccessKeyId]) && string.IsNullOrEmpty(configuration[variables.AccessKeySecret])
+            && (!string.IsNullOrEmpty(configuration[alternative.AccessKeyId]) || !string.IsNullOrEmpty(configuration[alternative.AccessKeySecret])))
+        {
+            variables = alternative;
+        }
         string? id = fromSettings ? store.AccessKeyId : configuration[variables.AccessKeyId];
         string? secret = fromSettings ? store.AccessKeySecret : configuration[variables.AccessKeySecret];
         string? token = fromSettings ? store.SecurityToken : configuration[variables.SecurityToken];

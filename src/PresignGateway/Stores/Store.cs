@@ -53,16 +53,31 @@ internal sealed class Store
     /// <param name="localNow">Our time, read once for the request.</param>
     public DateTimeOffset Now(DateTimeOffset localNow) => localNow + Clock.Offset;
 
-    /// <summary>Signs <paramref name="request"/> with the credentials in force.</summary>
+    /// <summary>Signs <paramref name="request"/> with <paramref name="credentials"/>, read once for the request.</summary>
     /// <exception cref="InvalidPresignRequestException">The request breaks a rule of the provider.</exception>
-    public PresignedUrl Presign(in PresignRequest request, DateTimeOffset signingTime)
-        => Presigner.Presign(Location, request, CredentialSource.Current.Credentials, signingTime);
+    public PresignedUrl Presign(in PresignRequest request, StoreCredentials credentials, DateTimeOffset signingTime)
+        => Presigner.Presign(Location, request, credentials.Credentials, signingTime);
+
+    /// <summary>
+    /// The life of a URL signed at <paramref name="storeNow"/> with <paramref name="credentials"/>: <see cref="UrlLifetime"/>,
+    /// cut to the whole seconds the credentials have left, so a URL never outlives the keys that signed it; zero once they expired.
+    /// </summary>
+    public TimeSpan UrlLifetimeFor(StoreCredentials credentials, DateTimeOffset storeNow)
+    {
+        if (credentials.Expiration is not { } expiration)
+        {
+            return UrlLifetime;
+        }
+
+        long left = (long)Math.Floor((expiration - storeNow).TotalSeconds);
+        return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(left, (long)UrlLifetime.TotalSeconds));
+    }
 
     /// <summary>
     /// The MAC of a shared-tier value: HMAC-SHA256 over the shared cache key (which names this store, the method, the
     /// object and its overrides, so a value can't be moved to another entry), the expiry and the URL.
     /// </summary>
-    public void ComputeSharedValueMac(string sharedCacheKey, string url, DateTimeOffset expiresAt, Span<byte> mac)
+    public static void ComputeSharedValueMac(StoreCredentials credentials, string sharedCacheKey, string url, DateTimeOffset expiresAt, Span<byte> mac)
     {
         int size = sharedCacheKey.Length + Encoding.UTF8.GetMaxByteCount(url.Length) + 24;
         byte[] rented = ArrayPool<byte>.Shared.Rent(size);
@@ -75,7 +90,7 @@ internal sealed class Store
             length += written;
             data[length++] = (byte)'\n';
             length += Encoding.UTF8.GetBytes(url, data[length..]);
-            HMACSHA256.HashData(CredentialSource.Current.SharedValueKey, data[..length], mac);
+            HMACSHA256.HashData(credentials.SharedValueKey, data[..length], mac);
         }
         finally
         {
@@ -84,10 +99,10 @@ internal sealed class Store
     }
 
     /// <summary>True when <paramref name="mac"/> is this store's MAC of the value, compared in constant time.</summary>
-    public bool VerifySharedValueMac(string sharedCacheKey, string url, DateTimeOffset expiresAt, ReadOnlySpan<byte> mac)
+    public static bool VerifySharedValueMac(StoreCredentials credentials, string sharedCacheKey, string url, DateTimeOffset expiresAt, ReadOnlySpan<byte> mac)
     {
         Span<byte> expected = stackalloc byte[SharedValueMacSize];
-        ComputeSharedValueMac(sharedCacheKey, url, expiresAt, expected);
+        ComputeSharedValueMac(credentials, sharedCacheKey, url, expiresAt, expected);
         return mac.Length == SharedValueMacSize && CryptographicOperations.FixedTimeEquals(expected, mac);
     }
 

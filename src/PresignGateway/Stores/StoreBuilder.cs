@@ -8,7 +8,9 @@ internal static class StoreBuilder
 {
     /// <summary>The store, or null with its problems added to <paramref name="errors"/>.</summary>
     /// <param name="configuration">Where credentials that the store leaves empty come from (OSS_ACCESS_KEY_ID, ...).</param>
-    public static Store? TryBuild(string name, StoreOptions store, IConfiguration configuration, ICollection<string> errors)
+    /// <param name="reuseCredentials">Hands back a running credential source whose settings a reload left unchanged; null builds fresh ones.</param>
+    public static Store? TryBuild(
+        string name, StoreOptions store, IConfiguration configuration, ICollection<string> errors, Func<RefreshingCredentialSource, RefreshingCredentialSource>? reuseCredentials = null)
     {
         string path = $"Gateway:Stores:{name}";
         int errorsBefore = errors.Count;
@@ -45,10 +47,16 @@ internal static class StoreBuilder
         }
 
         // With an unknown provider the first provider's variable names stand in, so missing keys are still reported in the same pass.
-        StaticCredentialSource? credentials = StaticCredentialSource.Read(path, store, provider ?? StoreProviders.All[0], configuration, errors);
+        ICredentialSource? credentials = CredentialSourceFactory.Create(name, path, store, provider ?? StoreProviders.All[0], configuration, reuseCredentials, errors);
         if (provider is not null)
         {
-            bool withToken = credentials?.Current.Credentials.SecurityToken is not null;
+            // Temporary keys always come with a token; static ones only when one is set.
+            bool withToken = credentials switch
+            {
+                null => false,
+                StaticCredentialSource staticKeys => staticKeys.Current.Credentials.SecurityToken is not null,
+                _ => true,
+            };
             if (!provider.IsLifetimeAllowed(store.UrlLifetime, withToken))
             {
                 errors.Add($"{path}:UrlLifetime is {store.UrlLifetime}: it must be {provider.LifetimeRule(withToken)}.");

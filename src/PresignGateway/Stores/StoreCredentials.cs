@@ -14,9 +14,11 @@ internal sealed class StoreCredentials
     // HKDF's info: a fixed label, so this key is used for nothing else; bump it with the value's format.
     private static ReadOnlySpan<byte> SharedValueKeyLabel => "presign-gateway shared-cache value mac v2"u8;
 
-    public StoreCredentials(Credentials credentials)
+    /// <param name="expiration">When temporary keys stop working (on the issuer's clock); null for keys that don't expire.</param>
+    public StoreCredentials(Credentials credentials, DateTimeOffset? expiration = null)
     {
         Credentials = credentials;
+        Expiration = expiration;
         Identity = credentials.SecurityToken is { } token ? $"{credentials.AccessKeyId}:{TokenHash(token)}" : credentials.AccessKeyId;
         // Derived from the secret: every replica with these keys derives the same key, and a new secret voids every
         // entry written with the old one. Never logged, never in ToString.
@@ -25,6 +27,9 @@ internal sealed class StoreCredentials
     }
 
     public Credentials Credentials { get; }
+
+    /// <summary>When these keys stop working; null for long-term keys. A URL signed with them never outlives it.</summary>
+    public DateTimeOffset? Expiration { get; }
 
     /// <summary>
     /// The key id and a hash of the token: what distinguishes these keys from the ones before and after a rotation,
@@ -35,7 +40,7 @@ internal sealed class StoreCredentials
     /// <summary>The HMAC key of shared-tier values (see <see cref="Store.ComputeSharedValueMac"/>).</summary>
     public byte[] SharedValueKey { get; }
 
-    public override string ToString() => Credentials.ToString();
+    public override string ToString() => Expiration is { } expiration ? $"{Credentials}, expiring {expiration:O}" : Credentials.ToString();
 
     private static string TokenHash(string token)
     {

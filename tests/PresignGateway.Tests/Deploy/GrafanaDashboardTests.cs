@@ -8,7 +8,7 @@ namespace PresignGateway.Tests.Deploy;
 /// <summary>
 /// deploy/grafana/presign-gateway.json: it parses as a Grafana dashboard, and every metric its queries name is one the
 /// gateway really exposes, checked against real /metrics scrapes of gateways that went through every kind of event
-/// the dashboard shows (downloads, redirects, 404s, hits in both tiers, a refused URL, Redis errors).
+/// the dashboard shows (downloads, redirects, 404s, hits in both tiers, a refused URL, Redis errors, temporary keys).
 /// </summary>
 public sealed partial class GrafanaDashboardTests(TestStore store, RedisServer redis) : IClassFixture<RedisServer>
 {
@@ -50,6 +50,14 @@ public sealed partial class GrafanaDashboardTests(TestStore store, RedisServer r
         await using GatewayHost first = await GatewayHost.StartAsync(shared);
         await using GatewayHost second = await GatewayHost.StartAsync(shared);
         await using GatewayHost withoutRedis = await GatewayHost.StartAsync(brokenRedis);
+        // One whose OSS store takes temporary keys from the ECS metadata fake, for the credential gauges and counters.
+        await using CloudCredentialFake metadata = await CloudCredentialFake.StartAsync("ecs-metadata", store);
+        Dictionary<string, string?> temporary = Settings("127.0.0.1:1,connectTimeout=200");
+        temporary.Remove("Gateway:Stores:oss4:AccessKeyId");
+        temporary.Remove("Gateway:Stores:oss4:AccessKeySecret");
+        temporary["Gateway:Stores:oss4:Credentials:Source"] = "EcsRamRole";
+        temporary["Gateway:Stores:oss4:Credentials:MetadataEndpoint"] = metadata.Endpoint;
+        await using GatewayHost withTemporaryKeys = await GatewayHost.StartAsync(temporary);
 
         await GetAsync(first, path, HttpStatusCode.OK);
         await GetAsync(first, path, HttpStatusCode.OK); // memory hit
@@ -59,9 +67,18 @@ public sealed partial class GrafanaDashboardTests(TestStore store, RedisServer r
         await store.AddErrorFaultAsync(key, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match.");
         await GetAsync(second, path + "?versionId=v1", HttpStatusCode.OK, expectAny: true); // a refused URL, evicted and signed again
         await GetAsync(withoutRedis, path, HttpStatusCode.OK);
+        using (var ready = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while ((await withTemporaryKeys.Client.GetAsync("/readyz", ready.Token)).StatusCode != HttpStatusCode.OK)
+            {
+                await Task.Delay(100, ready.Token);
+            }
+        }
+
+        await GetAsync(withTemporaryKeys, path, HttpStatusCode.OK);
 
         var exposed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (GatewayHost gateway in new[] { first, second, withoutRedis })
+        foreach (GatewayHost gateway in new[] { first, second, withoutRedis, withTemporaryKeys })
         {
             exposed.UnionWith(await ScrapeAsync(gateway));
         }

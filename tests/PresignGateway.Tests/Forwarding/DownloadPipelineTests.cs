@@ -209,7 +209,7 @@ public sealed class DownloadPipelineTests(PipelineGateway gateway) : IClassFixtu
 
         var cache = gateway.Host.Services.GetRequiredService<PresignedUrlCache>();
         SiteFinder.TryFind(gateway.Host, TestSites.Prefix(kind, false), out PresignGateway.Sites.Site site);
-        CachedPresignedUrl signed = (await cache.GetAsync(new PresignTarget(site.Store, PresignMethod.Get, key, null, null, null), gateway.Host.Services.GetRequiredService<TimeProvider>().GetUtcNow(), TestContext.Current.CancellationToken)).Url;
+        CachedPresignedUrl signed = (await cache.GetAsync(new PresignTarget(site.Store, site.Store.CredentialSource.Current, PresignMethod.Get, key, null, null, null), gateway.Host.Services.GetRequiredService<TimeProvider>().GetUtcNow(), TestContext.Current.CancellationToken)).Url;
         RecordedRequest received = Assert.Single(await Store.RequestsForAsync(key));
         (_, string path, string query) = PresignGateway.Signing.Tests.UrlComparison.Split(signed.Url);
         Assert.Equal(path + "?" + query, received.Url);

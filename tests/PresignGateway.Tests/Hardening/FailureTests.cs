@@ -472,7 +472,7 @@ public sealed class FailureTests(TestStore store, FailureGateway gateway) : ICla
     {
         var cache = host.Services.GetRequiredService<PresignedUrlCache>();
         SiteFinder.TryFind(host, TestSites.Prefix(kind, false), out PresignGateway.Sites.Site site);
-        CachedPresignedUrl signed = (await cache.GetAsync(new PresignTarget(site.Store, PresignMethod.Get, key, null, null, null), host.Services.GetRequiredService<TimeProvider>().GetUtcNow(), Token)).Url;
+        CachedPresignedUrl signed = (await cache.GetAsync(new PresignTarget(site.Store, site.Store.CredentialSource.Current, PresignMethod.Get, key, null, null, null), host.Services.GetRequiredService<TimeProvider>().GetUtcNow(), Token)).Url;
         (_, string path, string query) = PresignGateway.Signing.Tests.UrlComparison.Split(signed.Url);
         return path + "?" + query;
     }

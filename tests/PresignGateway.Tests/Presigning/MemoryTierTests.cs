@@ -163,7 +163,7 @@ public sealed class MemoryTierTests
             keys[i] = "hostile/" + HostileName(i, cjkLength) + ".bin";
             dispositions[i] = proxy ? null : "attachment; filename=\"___.txt\"; filename*=UTF-8''" + Uri.EscapeDataString(HostileName(i, cjkLength / 2)) + ".txt";
             QueryParameter[] query = dispositions[i] is { } d ? [new QueryParameter("response-content-disposition", d)] : [];
-            urls[i] = services.Store.Presign(new PresignRequest(PresignMethod.Get, keys[i], TimeSpan.FromHours(1), query), Now).Url;
+            urls[i] = services.Store.Presign(new PresignRequest(PresignMethod.Get, keys[i], TimeSpan.FromHours(1), query), services.Store.CredentialSource.Current, Now).Url;
         }
 
         // Grown once beforehand: the dictionary never shrinks, and the nodes it copies while growing are garbage, not held.
@@ -200,7 +200,7 @@ public sealed class MemoryTierTests
                 _ = uri.AbsoluteUri;
             }
 
-            tier.Set(new PresignTarget(services.Store, PresignMethod.Get, key, null, disposition, null), value, Later, Now);
+            tier.Set(new PresignTarget(services.Store, services.Store.CredentialSource.Current, PresignMethod.Get, key, null, disposition, null), value, Later, Now);
             kept[i] = value;
         }
 

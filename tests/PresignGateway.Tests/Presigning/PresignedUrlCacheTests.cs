@@ -38,6 +38,35 @@ public sealed class PresignedUrlCacheTests
         Assert.True(second.ExpiresAt - cache.RefreshMargin(TimeSpan.FromSeconds(10)) > time.GetUtcNow());
     }
 
+    [Fact]
+    public async Task Urls_signed_with_temporary_keys_expire_with_them_and_their_entries_go_before()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        using var services = CacheServices(time, urlLifetime: "01:00:00");
+        DateTimeOffset keysExpire = time.GetUtcNow().AddMinutes(10);
+        var keys = new StoreCredentials(new Credentials("fake-sts-key-0001", "fake-secret/1", "fake+token/1="), keysExpire);
+        PresignTarget target = services.Target("a.txt") with { Credentials = keys };
+
+        // Ten minutes left of the keys: the URL lives ten minutes, not the hour, and its entry a tenth of that less.
+        CachedPresignedUrl first = (await services.Cache.GetAsync(target, time.GetUtcNow(), TestContext.Current.CancellationToken)).Url;
+        Assert.Equal(keysExpire, first.ExpiresAt);
+        Assert.Contains("x-oss-expires=600&", first.Url, StringComparison.Ordinal);
+        Assert.Contains("fake-sts-key-0001", first.Url, StringComparison.Ordinal);
+
+        time.Advance(TimeSpan.FromSeconds(539));
+        Assert.Same(first, (await services.Cache.GetAsync(target, time.GetUtcNow(), TestContext.Current.CancellationToken)).Url);
+
+        // At expiry - margin it is signed again, for what the keys have left.
+        time.Advance(TimeSpan.FromSeconds(1));
+        CacheLookup second = await services.Cache.GetAsync(target, time.GetUtcNow(), TestContext.Current.CancellationToken);
+        Assert.Equal(CacheTier.Signed, second.Tier);
+        Assert.Equal(keysExpire, second.Url.ExpiresAt);
+
+        // Once they have expired nothing is signed with them (the request path answers 503 before this).
+        time.Advance(TimeSpan.FromSeconds(60));
+        await Assert.ThrowsAsync<CredentialsUnavailableException>(async () => await services.Cache.GetAsync(target, time.GetUtcNow(), TestContext.Current.CancellationToken));
+    }
+
     [Theory]
     [InlineData("01:00:00", 300)]
     [InlineData("00:10:00", 60)]
@@ -101,7 +130,7 @@ public sealed class PresignedUrlCacheTests
 
         public Store Store { get; } = provider.GetRequiredService<SiteTableProvider>().Current.Sites[0].Store;
 
-        public PresignTarget Target(string key) => new(Store, PresignMethod.Get, key, null, null, null);
+        public PresignTarget Target(string key) => new(Store, Store.CredentialSource.Current, PresignMethod.Get, key, null, null, null);
 
         public void Dispose() => provider.Dispose();
     }

@@ -200,7 +200,7 @@ public sealed class SharedValueTrustTests(TestStore store, RedisServer redis) : 
             "s3", StoreProviders.Get(SigningScheme.S3V4), BucketLocation.Create("http://127.0.0.1:1", "us-east-1", "s3-bucket", AddressingStyle.Path),
             new StaticCredentialSource(new Credentials(TestStore.S3AccessKeyId, "AnotherSecret/EXAMPLE+key=="), "another secret"), TimeSpan.FromHours(1));
         byte[] forged = new byte[Store.SharedValueMacSize];
-        impostor.ComputeSharedValueMac(redisKey["presign-gateway:".Length..], url, expiresAt, forged);
+        Store.ComputeSharedValueMac(impostor.CredentialSource.Current, redisKey["presign-gateway:".Length..], url, expiresAt, forged);
         return payload.Replace(mac, Convert.ToBase64String(forged), StringComparison.Ordinal);
     }
 

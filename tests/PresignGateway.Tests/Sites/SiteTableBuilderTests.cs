@@ -196,6 +196,9 @@ public sealed class SiteTableBuilderTests
         settings["Gateway:Stores:sts:UrlLifetime"] = "1.00:00:00";
         GatewaySettings.AddStore(settings, "nokeys", withKeys: false);
         GatewaySettings.AddStore(settings, "nos3keys", "S3V4", withKeys: false);
+        // Static explicitly: Auto would turn to the instance metadata service (CredentialSourceTests).
+        settings["Gateway:Stores:nokeys:Credentials:Source"] = "Static";
+        settings["Gateway:Stores:nos3keys:Credentials:Source"] = "static";
         GatewaySettings.AddStore(settings, "halfkeys");
         settings.Remove("Gateway:Stores:halfkeys:AccessKeyId");
         GatewaySettings.AddStore(settings, "badsecret");
@@ -292,6 +295,7 @@ public sealed class SiteTableBuilderTests
     {
         Dictionary<string, string?> settings = Valid();
         settings["Gateway:Stores:main:Provider"] = "aliyun";
+        settings["Gateway:Stores:main:Credentials:Source"] = "Static";
         settings.Remove("Gateway:Stores:main:AccessKeyId");
         settings.Remove("Gateway:Stores:main:AccessKeySecret");
 
@@ -466,6 +470,8 @@ public sealed class SiteTableBuilderTests
     {
         Dictionary<string, string?> settings = Valid();
         settings["Gateway:Stores:main:Provider"] = provider;
+        // Static explicitly: with Auto, no keys at all means the instance metadata service (CredentialSourceTests).
+        settings["Gateway:Stores:main:Credentials:Source"] = "Static";
         settings.Remove("Gateway:Stores:main:AccessKeyId");
         settings.Remove("Gateway:Stores:main:AccessKeySecret");
         AddEnvironment(settings, environment);
