@@ -6,6 +6,7 @@ using PresignGateway.Presigning;
 using PresignGateway.Responses;
 using PresignGateway.Signing;
 using PresignGateway.Sites;
+using PresignGateway.Stores;
 
 namespace PresignGateway.Forwarding;
 
@@ -103,10 +104,13 @@ internal sealed class ErrorDocumentWriter(SiteTableProvider sites, PresignedUrlC
     {
         // Not the request's token: the fetch is shared, and a client that goes away must not fail it for the rest.
         using var timeout = new CancellationTokenSource(FetchTimeout, time);
-        var target = new PresignTarget(site.Store, PresignMethod.Get, document.Key, null, null, null);
         string failure;
         try
         {
+            // The keys in force now, read once for the key and the signature; with none valid, the built-in page.
+            StoreCredentials credentials = site.Store.CredentialSource.Latest
+                ?? throw new CredentialsUnavailableException(site.Store.CredentialSource.Description);
+            var target = new PresignTarget(site.Store, credentials, PresignMethod.Get, document.Key, null, null, null);
             CachedPresignedUrl url = (await cache.GetAsync(target, time.GetUtcNow(), timeout.Token).ConfigureAwait(false)).Url;
             using var request = new HttpRequestMessage(HttpMethod.Get, url.RequestUri) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
             using HttpResponseMessage response = await invoker.Invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
@@ -136,6 +140,10 @@ internal sealed class ErrorDocumentWriter(SiteTableProvider sites, PresignedUrlC
         catch (OperationCanceledException)
         {
             failure = $"the store did not answer within {FetchTimeout.TotalSeconds:0} s";
+        }
+        catch (CredentialsUnavailableException)
+        {
+            failure = "the store's credentials are not available";
         }
         catch (Exception e) when (e is HttpRequestException or IOException or InvalidPresignRequestException)
         {
