@@ -230,6 +230,10 @@ internal static class GatewayApplication
         services.AddSingleton<StoreForwarding>();
         services.AddSingleton<DownloadOutcomes>();
         services.AddSingleton<DownloadEndpoint>();
+        services.AddSingleton<Listing.ListingCache>();
+        services.AddSingleton(provider => new Listing.StoreLister(
+            provider.GetRequiredService<StorageInvoker>().Invoker, provider.GetRequiredService<OptionsInForce>(), provider.GetRequiredService<ILogger<Listing.StoreLister>>()));
+        services.AddSingleton<Listing.DirectoryListing>();
         services.AddSingleton<Protection.DownloadRateLimiter>();
         return services;
     }

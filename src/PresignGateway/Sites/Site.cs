@@ -54,6 +54,9 @@ internal sealed class Site
     /// <summary>The site's CORS policy, or null: then no CORS headers, and a preflight gets 405.</summary>
     public SiteCors? Cors { get; init; }
 
+    /// <summary>Index document, listing and append-slash, or null when the site has none of them.</summary>
+    public SiteDirectories? Directories { get; init; }
+
     /// <summary>The site-wide request rate, or null for none.</summary>
     public RateLimitOptions? RateLimit { get; init; }
 

@@ -213,6 +213,7 @@ internal sealed class SiteTableBuilder
 
         GatewayOptionsChecks.CheckRateLimit(site.Protection.RateLimit, path + ":Protection:RateLimit", _errors);
         SiteCors? cors = site.Cors is null ? null : SiteCors.Build(path + ":Cors", site.Cors, _corsService, _errors);
+        SiteDirectories? directories = SiteDirectories.Build(path, site, _errors);
         if (_errors.Count != errorsBefore || store is null || mode is null || disposition is null)
         {
             return null;
@@ -238,6 +239,7 @@ internal sealed class SiteTableBuilder
             Protection = protection,
             RateLimit = site.Protection.RateLimit,
             Cors = cors,
+            Directories = directories,
         };
     }
 
