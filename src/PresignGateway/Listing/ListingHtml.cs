@@ -26,8 +26,8 @@ internal static class ListingHtml
     {
         var html = new StringBuilder(2048 + (view.Page.Entries.Length * 320));
         string title = "Index of " + VisibleName.Of(view.Path);
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
             .Append("<title>").AppendHtml(title).Append("</title>\n")
             .Append("<style>").Append(Style).Append("</style>\n</head>\n<body>\n<main>\n<h1>").AppendHtml(title).Append("</h1>\n");
         AppendBreadcrumb(html, view);
