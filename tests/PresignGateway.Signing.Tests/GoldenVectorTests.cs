@@ -33,13 +33,7 @@ public sealed class GoldenVectorTests
 
         PresignedUrl url = VectorFile.Presign(vectorCase);
 
-        string signatureParameter = provider switch
-        {
-            "oss-v4" => "x-oss-signature",
-            "oss-v1" => "Signature",
-            _ => "X-Amz-Signature",
-        };
-        Assert.Equal(vectorCase.Expected.Signature, UrlComparison.QueryValue(url.Url, signatureParameter));
+        Assert.Equal(vectorCase.Expected.Signature, UrlComparison.QueryValue(url.Url, VectorFile.SignatureParameter(provider)));
         UrlComparison.AssertEquivalent(vectorCase.Expected.Url, url.Url);
         DateTimeOffset expectedExpiry = vectorCase.Expected.ExpiresEpoch is { } epoch
             ? DateTimeOffset.FromUnixTimeSeconds(epoch)

@@ -4,8 +4,12 @@ using System.Text.Json.Serialization;
 namespace PresignGateway.Signing.Tests;
 
 /// <summary>A golden presign vector made by an official SDK (see Vectors/README.md).</summary>
-public sealed record VectorCase(string Name, VectorInput Input, VectorExpected Expected, string? Method = null)
+public sealed record VectorCase(
+    string Name, VectorInput Input, VectorExpected Expected, string? Method = null, string? Operation = null, VectorDirectoryPage? DirectoryPage = null)
 {
+    /// <summary>A bucket-level ListObjectsV2 case (no key) from the list-*.json files.</summary>
+    public bool IsBucketRequest => Operation == "ListObjectsV2";
+
     public string Provider { get; set; } = "";
 }
 
@@ -22,6 +26,9 @@ public sealed record VectorInput(
     long ExpiresSeconds,
     Dictionary<string, string>? Query);
 
+/// <summary>The arguments of ListObjectsQuery.ForDirectoryPage that build exactly a list case's query.</summary>
+public sealed record VectorDirectoryPage(string Prefix, int MaxKeys, string? ContinuationToken);
+
 public sealed record VectorExpected(string Url, string Signature, string? CanonicalRequest, string? StringToSign, long? ExpiresEpoch);
 
 internal sealed record VectorDocument(string Provider, string GeneratedBy, List<VectorCase> Cases);
@@ -35,9 +42,10 @@ internal static class VectorFile
         NumberHandling = JsonNumberHandling.AllowReadingFromString,
     };
 
-    public static IReadOnlyList<VectorCase> Load(string directory, string provider)
+    /// <param name="fileName">The file without <c>.json</c>, when it is not named after the provider (list-oss-v4, ...).</param>
+    public static IReadOnlyList<VectorCase> Load(string directory, string provider, string? fileName = null)
     {
-        string path = Path.Combine(AppContext.BaseDirectory, directory, provider + ".json");
+        string path = Path.Combine(AppContext.BaseDirectory, directory, (fileName ?? provider) + ".json");
         VectorDocument document = JsonSerializer.Deserialize<VectorDocument>(File.ReadAllText(path), Options)
             ?? throw new InvalidOperationException($"{path} is empty.");
         Assert.Equal(provider, document.Provider);
@@ -68,17 +76,33 @@ internal static class VectorFile
     /// <summary>Presigns a vector's input with the project's signer.</summary>
     public static PresignedUrl Presign(VectorCase vectorCase)
     {
-        VectorInput input = vectorCase.Input;
-        IUrlPresigner presigner = StoreProviders.Get(ParseScheme(vectorCase.Provider)).CreatePresigner();
-        BucketLocation location = BucketLocation.Create(input.Endpoint, input.Region, input.Bucket, ParseAddressing(input.AddressingStyle));
         var query = new List<QueryParameter>();
-        foreach ((string name, string value) in input.Query ?? [])
+        foreach ((string name, string value) in vectorCase.Input.Query ?? [])
         {
             query.Add(new QueryParameter(name, value));
         }
 
+        return Presign(vectorCase, query);
+    }
+
+    /// <summary>Presigns a vector's input with <paramref name="query"/> in place of its own query.</summary>
+    public static PresignedUrl Presign(VectorCase vectorCase, IReadOnlyList<QueryParameter> query)
+    {
+        VectorInput input = vectorCase.Input;
+        IUrlPresigner presigner = StoreProviders.Get(ParseScheme(vectorCase.Provider)).CreatePresigner();
+        BucketLocation location = BucketLocation.Create(input.Endpoint, input.Region, input.Bucket, ParseAddressing(input.AddressingStyle));
         PresignMethod method = string.Equals(vectorCase.Method, "HEAD", StringComparison.OrdinalIgnoreCase) ? PresignMethod.Head : PresignMethod.Get;
-        var request = new PresignRequest(method, input.Key, TimeSpan.FromSeconds(input.ExpiresSeconds), query);
+        TimeSpan lifetime = TimeSpan.FromSeconds(input.ExpiresSeconds);
+        PresignRequest request = vectorCase.IsBucketRequest
+            ? PresignRequest.ForBucket(method, lifetime, query)
+            : new PresignRequest(method, input.Key, lifetime, query);
         return presigner.Presign(location, request, new Credentials(input.AccessKeyId, input.AccessKeySecret, input.SecurityToken), input.SignTime);
     }
+
+    public static string SignatureParameter(string provider) => provider switch
+    {
+        "oss-v4" => "x-oss-signature",
+        "oss-v1" => "Signature",
+        _ => "X-Amz-Signature",
+    };
 }

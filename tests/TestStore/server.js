@@ -16,6 +16,7 @@ const path = require('node:path');
 const send = require('send');
 const { ObjectStore } = require('./lib/store');
 const { verifyRequest, detectScheme, dialectOf } = require('./lib/verify');
+const listing = require('./lib/listing');
 const {
   DecodeError, strictDecode, splitTarget, parseQuery, firstValues, xmlEscape, newRequestId, hostWithoutPort,
 } = require('./lib/util');
@@ -262,11 +263,6 @@ function createStore(config, dataDir) {
     }
     Object.assign(entry, { bucket: r.bucket, key, addressing: r.style });
 
-    if (key === '') {
-      if (!store.hasBucket(r.bucket)) return sendError(req, res, ctx, 404, 'NoSuchBucket', 'The specified bucket does not exist.', { BucketName: r.bucket });
-      return sendError(req, res, ctx, 501, 'NotImplemented', 'Bucket-level operations are not supported by the test store.');
-    }
-
     // Faults are taken (and counted) for every object request that routed, before auth.
     const fault = takeFault(key);
     if (fault) {
@@ -320,6 +316,8 @@ function createStore(config, dataDir) {
       // it won't reveal is missing). Status, code, message and OSS's EC are the fault's.
       return sendError(req, res, ctx, fault.status, fault.code || 'AccessDenied', fault.message || 'Access Denied', {}, {}, fault.ec);
     }
+    // The bucket itself (key ""): HeadBucket or ListObjectsV2 (lib/listing.js).
+    if (key === '') return listing.handleBucketRequest(req, res, ctx, { store, bucket: r.bucket, q }, { sendError, setCommonHeaders });
 
     const obj = await store.get(r.bucket, key);
     if (!obj) return sendError(req, res, ctx, 404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
@@ -470,6 +468,11 @@ function createStore(config, dataDir) {
         const obj = await store.get(bucket, key);
         return obj ? sendJson(res, 200, obj.meta) : sendJson(res, 404, { error: 'no such object' });
       }
+    }
+    if (op === 'POST /__store/objects:batch') {
+      return listing.handleBatch(req, res, {
+        store, q, nowMs: now(), isValidBucketName: ObjectStore.isValidBucketName, isValidKey: ObjectStore.isValidKey,
+      }, sendJson);
     }
     if (op === 'PUT /__store/buckets') {
       if (!ObjectStore.isValidBucketName(q.bucket)) return bad('invalid bucket name');

@@ -21,12 +21,24 @@ class ObjectStore {
     this.bucketsDir = path.join(this.dataDir, 'buckets');
     this.tmpDir = path.join(this.dataDir, 'tmp');
     this.buckets = new Set();
+    // bucket -> { byKey: Map(key -> meta), sorted: [{ key, keyBuf, meta }] | null }: the listing index,
+    // kept in step with put/delete; `sorted` (UTF-8 byte order) is rebuilt on the first list after a change.
+    this.index = new Map();
   }
 
   async init(initialBuckets = []) {
     await fsp.mkdir(this.bucketsDir, { recursive: true });
     await fsp.mkdir(this.tmpDir, { recursive: true });
-    for (const name of await fsp.readdir(this.bucketsDir)) if (BUCKET_RE.test(name)) this.buckets.add(name);
+    for (const name of await fsp.readdir(this.bucketsDir)) {
+      if (!BUCKET_RE.test(name)) continue;
+      this.buckets.add(name);
+      const dir = path.join(this.bucketsDir, name);
+      for (const f of await fsp.readdir(dir)) {
+        if (!/^[0-9a-f]{64}\.json$/.test(f)) continue;
+        const meta = JSON.parse(await fsp.readFile(path.join(dir, f), 'utf8'));
+        this.bucketIndex(name).byKey.set(meta.key, meta);
+      }
+    }
     for (const b of initialBuckets) await this.createBucket(b);
   }
 
@@ -36,6 +48,25 @@ class ObjectStore {
 
   static isValidKey(k) {
     return typeof k === 'string' && k.length > 0 && Buffer.byteLength(k, 'utf8') <= MAX_KEY_BYTES;
+  }
+
+  bucketIndex(b) {
+    let ix = this.index.get(b);
+    if (!ix) {
+      ix = { byKey: new Map(), sorted: null };
+      this.index.set(b, ix);
+    }
+    return ix;
+  }
+
+  /** Every object of a bucket as [{ key, keyBuf, meta }], sorted by the UTF-8 bytes of the key (as S3/OSS list). */
+  list(b) {
+    const ix = this.bucketIndex(b);
+    if (!ix.sorted) {
+      ix.sorted = [...ix.byKey.values()].map((meta) => ({ key: meta.key, keyBuf: Buffer.from(meta.key, 'utf8'), meta }))
+        .sort((x, y) => Buffer.compare(x.keyBuf, y.keyBuf));
+    }
+    return ix.sorted;
   }
 
   hasBucket(b) {
@@ -90,6 +121,9 @@ class ObjectStore {
       const sidecarTmp = `${tmp}.json`;
       await fsp.writeFile(sidecarTmp, JSON.stringify(sidecar, null, 1));
       await fsp.rename(sidecarTmp, path.join(dir, `${id}.json`));
+      const ix = this.bucketIndex(bucket);
+      ix.byKey.set(key, sidecar);
+      ix.sorted = null;
       return sidecar;
     } catch (e) {
       await fsp.rm(tmp, { force: true });
@@ -116,6 +150,8 @@ class ObjectStore {
     const existed = fs.existsSync(path.join(dir, `${id}.json`));
     await fsp.rm(path.join(dir, `${id}.json`), { force: true });
     await fsp.rm(path.join(dir, id), { force: true });
+    const ix = this.bucketIndex(bucket);
+    if (ix.byKey.delete(key)) ix.sorted = null;
     return existed;
   }
 }

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 'use strict';
-// Generates the EXTRA golden vectors in ../vectors-extra/{oss-v4,oss-v1,s3-v4}.json with the
-// official SDKs, in the same schema as shared/vectors/*.json:
+// Generates the EXTRA golden vectors in ../vectors-extra/{oss-v4,oss-v1,s3-v4}.json and the bucket-level
+// ListObjectsV2 vectors in ../../PresignGateway.Signing.Tests/Vectors/list-{oss-v4,oss-v1,s3-v4}.json with the
+// official SDKs, in the same schema as shared/vectors/*.json (list cases: key "", operation "ListObjectsV2"):
 //   OSS V4 : ali-oss signatureUrlV4(method, expires, { queries }, key), Date frozen at signTime
 //   OSS V1 : ali-oss signatureUrl(key, { expires, method, process, response, subResource }), Date frozen
 //   S3     : @aws-sdk/s3-request-presigner getSignedUrl(client, Get/HeadObjectCommand, { expiresIn, signingDate })
-//            in the "classic" and "sdk-default" profiles (see the shared notes)
+//            in the "classic" and "sdk-default" profiles (see the shared notes); ListObjectsV2Command for listings
+//   Lists  : OSS V4 signatureUrlV4(..., objectName ''); OSS V1 signatureUrl('', { subResource: continuation-token })
+//            with the unsigned list parameters appended to the URL as ali-oss listV2 sends them (V1 signs only
+//            sub-resources); S3 ListObjectsV2Command. Continuation tokens are real test-store tokens (lib/listing.js).
 // canonicalRequest / stringToSign are captured from the SDK helpers while they run. Every case
 // is then re-derived from its "input" alone by the small implementation of signing.md at the
 // bottom of this file; a case whose SDK output differs from the spec is an error (nothing is
@@ -21,11 +25,13 @@ const crypto = require('node:crypto');
 const FakeTimers = require('@sinonjs/fake-timers');
 const OSS = require('ali-oss');
 const ossSign = require('ali-oss/lib/common/signUtils');
-const { S3Client, GetObjectCommand, HeadObjectCommand } = require('@aws-sdk/client-s3');
+const { S3Client, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } = require('@aws-sdk/client-s3');
 const { getSignedUrl } = require('@aws-sdk/s3-request-presigner');
 const { SignatureV4 } = require('@smithy/signature-v4');
+const { encodeToken } = require('../lib/listing');
 
 const OUT_DIR = path.join(__dirname, '..', 'vectors-extra');
+const LIST_OUT_DIR = path.join(__dirname, '..', '..', 'PresignGateway.Signing.Tests', 'Vectors');
 const version = (pkg) => JSON.parse(fs.readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')).version;
 
 // ---------------------------------------------------------------------------------------------
@@ -170,6 +176,73 @@ const S3_CASES = [
 ];
 
 // ---------------------------------------------------------------------------------------------
+// bucket-level ListObjectsV2 cases
+// ---------------------------------------------------------------------------------------------
+
+/** The query PresignGateway.Signing's ListObjectsQuery.ForDirectoryPage builds, in its order. */
+function directoryPage(prefix, maxKeys, continuationToken) {
+  const q = { 'list-type': '2' };
+  if (prefix) q.prefix = prefix;
+  Object.assign(q, { delimiter: '/', 'max-keys': String(maxKeys), 'encoding-type': 'url' });
+  if (continuationToken) q['continuation-token'] = continuationToken;
+  return { query: q, directoryPage: { prefix, maxKeys, continuationToken: continuationToken || null } };
+}
+
+/** A real store token resuming after a key under releases/; for S3 one whose base64 has '+' or '/' and '='. */
+function tokenFor(bucket, dialect) {
+  for (let n = 0; n < 1000; n++) {
+    const t = encodeToken(bucket, `releases/v${n}.tar.gz`, dialect);
+    if (dialect === 'oss' || (/[+/]/.test(t) && t.endsWith('='))) return t;
+  }
+  throw new Error('no token with + / =');
+}
+
+const OSS_TOKEN = tokenFor('extra-bucket', 'oss');
+const LP = { ascii: 'releases/', cjk: '报告/2024 年度+final/', cyrillic: 'Привет мир/', plusSpace: 'a+b c/' };
+const OSS_LIST_CASES = [
+  ['root-first-page', OSS_HZ, directoryPage('', 1000)],
+  ['prefix-first-page', OSS_HZ, directoryPage(LP.ascii, 1000)],
+  ['prefix-path-style', OSS_PATH, directoryPage(LP.ascii, 1000)],
+  ['prefix-cname', OSS_CNAME, directoryPage(LP.ascii, 100)],
+  ['cjk-space-plus-prefix', OSS_HZ, directoryPage(LP.cjk, 1000)],
+  ['cyrillic-prefix-path-style', OSS_PATH, directoryPage(LP.cyrillic, 500)],
+  ['continuation-token', OSS_HZ, directoryPage(LP.ascii, 2, OSS_TOKEN)],
+  ['continuation-token-path-style', OSS_PATH, directoryPage(LP.ascii, 2, OSS_TOKEN)],
+  ['sts-continuation-token-cname', OSS_CNAME, directoryPage(LP.ascii, 2, OSS_TOKEN), { creds: OSS_STS }],
+  ['sts-root', OSS_HZ, directoryPage('', 1000), { creds: OSS_STS }],
+  ['max-keys-1-http', OSS_HZ_HTTP, directoryPage(LP.ascii, 1)],
+  ['endpoint-with-port-plus-space', OSS_PORT, directoryPage(LP.plusSpace, 10)],
+  ['expires-60s-midnight', OSS_HZ, directoryPage(LP.ascii, 1000), { expires: 60, signTime: T_MIDNIGHT }],
+  ['start-after-without-delimiter', OSS_HZ, { query: { 'list-type': '2', prefix: LP.ascii, 'start-after': 'releases/v1.tar.gz', 'max-keys': '10' } }],
+];
+
+const S3_TOKEN = tokenFor('extra-bucket', 's3');
+const S3_DOTTED_TOKEN = tokenFor('extra.dotted.bucket', 's3');
+/** ListObjectsV2Command input for a directory page (the SDK's own parameter names). */
+function s3DirectoryPage(prefix, maxKeys, token) {
+  const cmd = { Delimiter: '/', MaxKeys: maxKeys, EncodingType: 'url' };
+  if (prefix) cmd.Prefix = prefix;
+  if (token) cmd.ContinuationToken = token;
+  return { cmd, directoryPage: { prefix, maxKeys, continuationToken: token || null } };
+}
+const S3_LIST_CASES = [
+  ['root-first-page', 'classic', S3_USE1, s3DirectoryPage('', 1000)],
+  ['prefix-virtual', 'classic', S3_USE1, s3DirectoryPage(LP.ascii, 1000)],
+  ['prefix-path-style', 'classic', S3_EU_PATH, s3DirectoryPage(LP.ascii, 1000)],
+  ['prefix-path-local-sdk-default', 'sdk-default', S3_LOCAL_IP, s3DirectoryPage(LP.ascii, 1000)],
+  ['cjk-space-plus-prefix', 'classic', S3_USE1, s3DirectoryPage(LP.cjk, 1000)],
+  ['cyrillic-prefix-localhost', 'classic', S3_LOCALHOST, s3DirectoryPage(LP.cyrillic, 500)],
+  ['continuation-token', 'classic', S3_USE1, s3DirectoryPage(LP.ascii, 2, S3_TOKEN)],
+  ['continuation-token-path-local', 'classic', S3_LOCAL_IP, s3DirectoryPage(LP.ascii, 2, S3_TOKEN)],
+  ['sts-continuation-token', 'classic', S3_USE1, s3DirectoryPage(LP.ascii, 2, S3_TOKEN), { creds: S3_STS }],
+  ['custom-endpoint-plus-space', 'classic', S3_CUSTOM, s3DirectoryPage(LP.plusSpace, 10)],
+  ['expires-60s-midnight', 'classic', S3_USE1, s3DirectoryPage(LP.ascii, 1000), { expires: 60, signTime: T_MIDNIGHT }],
+  ['empty-prefix-value', 'classic', S3_USE1, { cmd: { Prefix: '', MaxKeys: 1000 } }],
+  ['start-after-without-delimiter', 'classic', S3_USE1, { cmd: { Prefix: LP.ascii, StartAfter: 'releases/v1.tar.gz', MaxKeys: 10 } }],
+  ['dotted-bucket-https', 'classic', S3_USE1, s3DirectoryPage(LP.ascii, 2, S3_DOTTED_TOKEN), { bucket: 'extra.dotted.bucket', comment: 'dotted bucket name over https: the SDK switches to path style by itself' }],
+];
+
+// ---------------------------------------------------------------------------------------------
 // helpers
 // ---------------------------------------------------------------------------------------------
 
@@ -274,14 +347,18 @@ function makeOssV1([name, ep, key, opts]) {
   // map the raw query to signatureUrl's options
   const options = { expires: input.expiresSeconds };
   if (method !== 'GET') options.method = method;
+  const unsigned = [];
   for (const [k, v] of Object.entries(input.query)) {
-    if (k === 'x-oss-process') options.process = v;
+    if (!spec.isOssV1SubResource(k)) unsigned.push([k, v]);
+    else if (k === 'x-oss-process') options.process = v;
     else if (k.startsWith('response-')) (options.response = options.response || {})[k.slice(9)] = v;
     else (options.subResource = options.subResource || {})[k] = v;
   }
   const sdkOptions = JSON.parse(JSON.stringify(options));
   return withFrozenDate(input.signTime, () =>
-    capture(ossSign, ['buildCanonicalString', 'computeSignature'], () => client.signatureUrl(key, options))).then(({ result: url, got }) => {
+    capture(ossSign, ['buildCanonicalString', 'computeSignature'], () => client.signatureUrl(key, options))).then(({ result: signedUrl, got }) => {
+    // Parameters V1 does not sign ride along in the URL, as ali-oss listV2 sends its query beside the signature.
+    const url = signedUrl + unsigned.map(([k, v]) => `&${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('');
     const c = {
       name, input,
       expected: {
@@ -292,6 +369,7 @@ function makeOssV1([name, ep, key, opts]) {
       },
       sdkCall: { method: 'signatureUrl(key, options)', options: sdkOptions, clientOptions, frozenClock: input.signTime },
     };
+    if (unsigned.length > 0) c.sdkCall.unsignedQueryAppended = unsigned.map(([k]) => k);
     if (method !== 'GET') c.method = method;
     spec.checkOssV1(c);
     return c;
@@ -321,8 +399,8 @@ async function makeS3([name, profile, spec3, key, opts]) {
     presignOptions.unhoistableHeaders = new Set(['x-amz-content-sha256']);
     presignOptions.unsignableHeaders = new Set(['x-amz-content-sha256']);
   }
-  const commandInput = { Bucket: bucket, Key: key, ...(opts.cmd || {}) };
-  const Cmd = method === 'HEAD' ? HeadObjectCommand : GetObjectCommand;
+  const commandInput = opts.list ? { Bucket: bucket, ...(opts.cmd || {}) } : { Bucket: bucket, Key: key, ...(opts.cmd || {}) };
+  const Cmd = opts.list ? ListObjectsV2Command : method === 'HEAD' ? HeadObjectCommand : GetObjectCommand;
   const { result: url, got } = await capture(SignatureV4.prototype, ['createCanonicalRequest', 'createStringToSign'], () =>
     getSignedUrl(client, new Cmd(commandInput), presignOptions));
   if (!got.createCanonicalRequest) throw new Error('could not capture the canonical request (signer module mismatch?)');
@@ -393,10 +471,15 @@ const spec = (() => {
     checkUrl(c, 'x-oss-signature', c.expected.signature);
   }
 
+  // The sub-resources that V1 signs (signing.md section 2.3) among the parameters these vectors use; plus any x-oss-*.
+  const V1_SUBRESOURCES = new Set(['versionId', 'security-token', 'continuation-token', 'response-content-type',
+    'response-content-language', 'response-expires', 'response-cache-control', 'response-content-disposition', 'response-content-encoding']);
+  const isOssV1SubResource = (k) => V1_SUBRESOURCES.has(k) || k.startsWith('x-oss-');
+
   function checkOssV1(c) {
     const i = c.input;
     const expires = Math.floor(Date.parse(i.signTime) / 1000) + i.expiresSeconds;
-    const sub = { ...i.query };
+    const sub = Object.fromEntries(Object.entries(i.query).filter(([k]) => isOssV1SubResource(k)));
     if (i.securityToken) sub['security-token'] = i.securityToken;
     const subs = Object.keys(sub).sort(cmp).map((k) => (sub[k] === '' ? k : `${k}=${sub[k]}`)).join('&');
     const sts = `${c.method || 'GET'}\n\n\n${expires}\n/${i.bucket}/${i.key}${subs ? `?${subs}` : ''}`;
@@ -449,7 +532,7 @@ const spec = (() => {
     }
   }
 
-  return { checkOssV4, checkOssV1, checkS3 };
+  return { checkOssV4, checkOssV1, checkS3, isOssV1SubResource };
 })();
 
 // ---------------------------------------------------------------------------------------------
@@ -503,6 +586,51 @@ async function main() {
   for (const [file, doc] of Object.entries(out)) {
     fs.writeFileSync(path.join(OUT_DIR, file), `${JSON.stringify(doc, null, 1)}\n`);
     process.stderr.write(`wrote vectors-extra/${file}: ${doc.cases.length} cases\n`);
+  }
+
+  const LIST_NOTES =
+    'Bucket-level ListObjectsV2 presigned GETs (operation "ListObjectsV2", input.key ""), made with the same SDK calls and fake credentials as vectors-extra. ' +
+    'URL path: "/" (virtual-hosted, cname) or "/<bucket>/" (path style), as the SDKs make it. input.query holds every non-auth parameter of the URL, raw. ' +
+    'Cases with a "directoryPage" field use exactly the query that PresignGateway.Signing ListObjectsQuery.ForDirectoryPage(prefix, maxKeys, continuationToken) builds ' +
+    '(list-type=2, prefix unless empty, delimiter=/, max-keys, encoding-type=url, continuation-token after the first page). Continuation tokens are real tokens of the ' +
+    'test store (tests/TestStore/lib/listing.js encodeToken; S3 ones contain + / =), so the store accepts every URL. Every case was re-derived from "input" alone by ' +
+    'the independent signing.md implementation inside make-vectors.js. ';
+  const listOut = {
+    'list-oss-v4.json': {
+      provider: 'oss-v4',
+      generatedBy: `ali-oss@${aliOss} (signatureUrlV4 with objectName '')`,
+      notes: LIST_NOTES + "ali-oss client.signatureUrlV4('GET', expiresSeconds, { queries: input.query }, ''), Date frozen at input.signTime. Canonical URI '/<bucket>/' for every addressing style; every query parameter is signed.",
+      cases: [],
+    },
+    'list-oss-v1.json': {
+      provider: 'oss-v1',
+      generatedBy: `ali-oss@${aliOss} (signatureUrl with name '')`,
+      notes: LIST_NOTES + "ali-oss client.signatureUrl('', { expires, subResource: { 'continuation-token' } }), Date frozen at input.signTime; V1 signs only sub-resources, so list-type, prefix, delimiter, max-keys, encoding-type and start-after were appended to the SDK's URL unsigned (encodeURIComponent), as ali-oss listV2 sends them beside its signature (sdkCall.unsignedQueryAppended). stringToSign resource '/<bucket>/[?continuation-token=<raw>&security-token=<raw>]'.",
+      cases: [],
+    },
+    'list-s3-v4.json': {
+      provider: 's3-v4',
+      generatedBy: `@aws-sdk/s3-request-presigner@${version('@aws-sdk/s3-request-presigner')} getSignedUrl(ListObjectsV2Command) with @aws-sdk/client-s3@${version('@aws-sdk/client-s3')} (signer @smithy/signature-v4@${version('@smithy/signature-v4')})`,
+      notes: LIST_NOTES + "getSignedUrl(client, new ListObjectsV2Command(commandInput), { expiresIn, signingDate }) in the classic and sdk-default profiles of s3-v4.json (sdk-default adds X-Amz-Content-Sha256 to the query). Canonical URI = URL path; host signed. Prefix '' is sent as 'prefix=' (empty-prefix-value).",
+      cases: [],
+    },
+  };
+  const listCase = (c, page) => {
+    c.operation = 'ListObjectsV2';
+    if (page.directoryPage) c.directoryPage = page.directoryPage;
+    return c;
+  };
+  for (const [name, ep, page, opts = {}] of OSS_LIST_CASES) {
+    const args = [name, ep, '', { ...opts, query: page.query }];
+    listOut['list-oss-v4.json'].cases.push(listCase(await makeOssV4(args), page));
+    listOut['list-oss-v1.json'].cases.push(listCase(await makeOssV1(args), page));
+  }
+  for (const [name, profile, spec3, page, opts = {}] of S3_LIST_CASES) {
+    listOut['list-s3-v4.json'].cases.push(listCase(await makeS3([name, profile, spec3, '', { ...opts, list: true, cmd: page.cmd }]), page));
+  }
+  for (const [file, doc] of Object.entries(listOut)) {
+    fs.writeFileSync(path.join(LIST_OUT_DIR, file), `${JSON.stringify(doc, null, 1)}\n`);
+    process.stderr.write(`wrote PresignGateway.Signing.Tests/Vectors/${file}: ${doc.cases.length} cases\n`);
   }
 }
 
