@@ -35,6 +35,7 @@ internal static class ListBucketResultReader
         string? encodingType = null;
         string? nextToken = null;
         bool truncated = false;
+        bool oss = false;
         try
         {
             using XmlReader reader = XmlReader.Create(new BoundedStream(body, MaxBytes), Settings);
@@ -43,6 +44,8 @@ internal static class ListBucketResultReader
                 throw new InvalidDataException("The store's answer is not a ListBucketResult.");
             }
 
+            // OSS answers without a namespace, S3 in its 2006-03-01 namespace.
+            oss = reader.NamespaceURI.Length == 0;
             if (reader.IsEmptyElement)
             {
                 return ListingPage.Empty;
@@ -117,6 +120,12 @@ internal static class ListBucketResultReader
                 long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out long bytes) ? bytes : 0,
                 DateTimeOffset.TryParse(lastModified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset modified) ? modified : null,
                 etag?.Trim('"')));
+        }
+
+        // OSS URL-encodes its tokens too (its SDKs unescape them); S3's are base64 with '+' and '/', never encoded.
+        if (encoded && oss && nextToken is not null)
+        {
+            nextToken = UrlDecode(nextToken);
         }
 
         return new ListingPage([.. entries], truncated && !string.IsNullOrEmpty(nextToken) ? nextToken : null);
