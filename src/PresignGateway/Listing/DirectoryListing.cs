@@ -29,7 +29,9 @@ internal sealed class DirectoryListing(StoreLister lister, ListingCache cache, I
         CancellationToken aborted = context.RequestAborted;
         try
         {
-            if (directories.IndexDocument is { } index && await ExistsAsync(site, plan.Key + index, now, aborted).ConfigureAwait(false))
+            // An index key the gateway wouldn't serve (too long for the store) can't be the directory's page.
+            if (directories.IndexDocument is { } index && ObjectKeyRules.Check(plan.Key + index) is null
+                && await ExistsAsync(site, plan.Key + index, now, aborted).ConfigureAwait(false))
             {
                 return plan.Key + index;
             }

@@ -77,7 +77,17 @@ internal sealed class StoreLister(HttpMessageInvoker invoker, OptionsInForce opt
 
     private async Task<HttpResponseMessage> SendAsync(Store store, PresignRequest request, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        PresignedUrl url = store.Presign(request, store.Now(now));
+        PresignedUrl url;
+        try
+        {
+            url = store.Presign(request, store.Now(now));
+        }
+        catch (InvalidPresignRequestException e)
+        {
+            // A prefix or index key the provider can't sign (too long, say): the client's path, so a 400.
+            throw new ListingException(StatusCodes.Status400BadRequest, e.Reason);
+        }
+
         using var message = new HttpRequestMessage(request.Method == PresignMethod.Head ? HttpMethod.Head : HttpMethod.Get, new Uri(url.Url, ExactUri));
         HttpResponseMessage response = await invoker.SendAsync(message, cancellationToken).ConfigureAwait(false);
         if (response.Headers.NonValidated.TryGetValues(HeaderNames.Date, out var dates)

@@ -187,6 +187,18 @@ public sealed class ListingEndToEndTests(ListingGateway gateway) : IClassFixture
     }
 
     [Fact]
+    public async Task A_directory_at_the_longest_key_prefix_is_answered_not_a_500()
+    {
+        // Its index key (prefix + index.html) is longer than a key may be: no index document, an empty directory, 404.
+        string name = new('d', Signing.TextRules.MaxKeyBytes - gateway.Run.Length - 3);
+        using HttpResponseMessage response = await Client.GetAsync($"{ListingGateway.Site(StoreKind.S3V4)}/{name}/", TestContext.Current.CancellationToken);
+        using HttpResponseMessage tooLong = await Client.GetAsync($"{ListingGateway.Site(StoreKind.S3V4)}/{name}x/", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+    }
+
+    [Fact]
     public async Task In_redirect_mode_the_index_document_and_the_slash_redirect_work_too()
     {
         await gateway.PutAsync([("rd/index.html", "<p>rd</p>"), ("rd/sub/a.txt", "a")], StoreKind.S3V4);
