@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Http;
@@ -286,6 +287,35 @@ public sealed class ListingEndToEndTests(ListingGateway gateway) : IClassFixture
         Assert.Equal("public, max-age=300", first.Headers.CacheControl?.ToString());
         Assert.Equal(1, await gateway.ListRequestsAsync(prefix) - before);
         Assert.DoesNotContain("b.txt", await second.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task No_listing_signature_store_address_or_secret_reaches_a_client_or_a_log()
+    {
+        await gateway.PutAsync([("leak/a.txt", "a"), ("leak/sub/b.txt", "b")]);
+        var bodies = new List<string>();
+        foreach (StoreKind kind in Enum.GetValues<StoreKind>())
+        {
+            foreach (string path in new[] { "/leak/", "/leak/?format=json", "/leak/sub", "/leak/?page=x", "/leak/none/" })
+            {
+                using HttpResponseMessage response = await Client.GetAsync(ListingGateway.Site(kind) + path, TestContext.Current.CancellationToken);
+                bodies.Add(string.Join("\n", response.Headers.Concat(response.Content.Headers).Select(h => $"{h.Key}: {string.Join(",", h.Value)}")));
+                bodies.Add(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            }
+        }
+
+        List<RecordedRequest> all = await gateway.Store.Admin.GetFromJsonAsync<List<RecordedRequest>>("/__store/requests", TestStore.JsonOptions, TestContext.Current.CancellationToken) ?? [];
+        string[] signatures = [.. Hardening.LeakChecks.SignaturesIn(all.Where(r => r.Key == ""))];
+        Assert.NotEmpty(signatures);
+        foreach (string text in bodies)
+        {
+            Assert.Null(Hardening.LeakChecks.FindMarker(text));
+            Assert.DoesNotContain(signatures, text.Contains);
+            Assert.DoesNotContain($"127.0.0.1:{gateway.Store.Port}", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(gateway.Run, text, StringComparison.Ordinal);
+        }
+
+        Hardening.LeakChecks.AssertCleanLogs(gateway.Host, signatures);
     }
 
     private static string Sign(string decodedPath, long expires)
