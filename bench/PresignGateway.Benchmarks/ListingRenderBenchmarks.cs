@@ -31,11 +31,11 @@ public class ListingRenderBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public byte[] Html() => Encoding.UTF8.GetBytes(ListingHtml.Render(_view));
+    public byte[] Html() => ListingHtml.RenderUtf8(_view);
 
     [Benchmark]
     public byte[] Json() => ListingJson.Render(_view);
 
     [Benchmark]
-    public byte[] HtmlSignedLinks() => Encoding.UTF8.GetBytes(ListingHtml.Render(_signed));
+    public byte[] HtmlSignedLinks() => ListingHtml.RenderUtf8(_signed);
 }

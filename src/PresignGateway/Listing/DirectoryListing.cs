@@ -62,7 +62,7 @@ internal sealed class DirectoryListing(StoreLister lister, ListingCache cache, I
 
             string? next = page.NextToken is { } nextToken ? ListingCursor.Encode(site.Store, site.Name, plan.Key, nextToken) : null;
             var view = new ListingView(plan.Path, root, page, next, Signer(context, site));
-            await WriteAsync(context, site, json ? ListingJson.Render(view) : Encoding.UTF8.GetBytes(ListingHtml.Render(view)), json).ConfigureAwait(false);
+            await WriteAsync(context, site, json ? ListingJson.Render(view) : ListingHtml.RenderUtf8(view), json).ConfigureAwait(false);
             return null;
         }
         catch (ListingException e)

@@ -22,7 +22,33 @@ internal static class ListingHtml
     public static readonly string ContentSecurityPolicy =
         $"default-src 'none'; style-src 'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Style)))}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-    public static string Render(in ListingView view)
+    /// <summary>The page as UTF-8, encoded straight from the builder's chunks (no intermediate string).</summary>
+    public static byte[] RenderUtf8(in ListingView view)
+    {
+        StringBuilder html = Build(view);
+        Encoder encoder = Encoding.UTF8.GetEncoder();
+        int length = 0;
+        foreach (ReadOnlyMemory<char> chunk in html.GetChunks())
+        {
+            length += encoder.GetByteCount(chunk.Span, flush: false);
+        }
+
+        length += encoder.GetByteCount([], flush: true);
+        encoder.Reset();
+        byte[] bytes = new byte[length];
+        int at = 0;
+        foreach (ReadOnlyMemory<char> chunk in html.GetChunks())
+        {
+            at += encoder.GetBytes(chunk.Span, bytes.AsSpan(at), flush: false);
+        }
+
+        encoder.GetBytes([], bytes.AsSpan(at), flush: true);
+        return bytes;
+    }
+
+    public static string Render(in ListingView view) => Build(view).ToString();
+
+    private static StringBuilder Build(in ListingView view)
     {
         var html = new StringBuilder(2048 + (view.Page.Entries.Length * 320));
         string title = "Index of " + VisibleName.Of(view.Path);
@@ -40,6 +66,8 @@ internal static class ListingHtml
             html.Append("\" rel=\"up\">../</a></td><td class=\"n\">-</td><td class=\"d\"></td></tr>\n");
         }
 
+        // Numbers and dates are formatted on the stack: a page has up to a thousand of each.
+        Span<char> text = stackalloc char[32];
         foreach (ListingEntry entry in view.Page.Entries)
         {
             html.Append("<tr><td><a href=\"");
@@ -51,12 +79,12 @@ internal static class ListingHtml
                 continue;
             }
 
-            html.Append("</a></td><td class=\"n\" title=\"")
-                .Append(entry.Size.ToString("N0", CultureInfo.InvariantCulture)).Append(" bytes\">").Append(ListingText.HumanSize(entry.Size))
-                .Append("</td><td class=\"d\">");
+            entry.Size.TryFormat(text, out int written, "N0", CultureInfo.InvariantCulture);
+            html.Append("</a></td><td class=\"n\" title=\"").Append(text[..written]).Append(" bytes\">");
+            html.Append(text[..ListingText.FormatHumanSize(entry.Size, text)]).Append("</td><td class=\"d\">");
             if (entry.LastModified is { } modified)
             {
-                string date = ListingText.IsoDate(modified);
+                ReadOnlySpan<char> date = text[..ListingText.FormatIsoDate(modified, text)];
                 html.Append("<time datetime=\"").Append(date).Append("\">").Append(date).Append("</time>");
             }
 
@@ -80,7 +108,7 @@ internal static class ListingHtml
             html.Append("\">Next page</a></nav>\n");
         }
 
-        return html.Append("</main>\n</body>\n</html>\n").ToString();
+        return html.Append("</main>\n</body>\n</html>\n");
     }
 
     /// <summary>The site's root, then each folder below it, each a link but the last.</summary>

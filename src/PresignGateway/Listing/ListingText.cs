@@ -72,9 +72,19 @@ internal static class ListingText
     /// <summary>1023 B, 1.5 KiB, 12.0 MiB: binary units, one decimal.</summary>
     public static string HumanSize(long bytes)
     {
+        Span<char> text = stackalloc char[32];
+        return text[..FormatHumanSize(bytes, text)].ToString();
+    }
+
+    /// <summary><see cref="HumanSize"/> into <paramref name="destination"/> (32 characters are enough); the length written.</summary>
+    public static int FormatHumanSize(long bytes, Span<char> destination)
+    {
+        int written;
         if (bytes < 1024)
         {
-            return bytes.ToString(CultureInfo.InvariantCulture) + " B";
+            bytes.TryFormat(destination, out written, default, CultureInfo.InvariantCulture);
+            " B".CopyTo(destination[written..]);
+            return written + 2;
         }
 
         double value = bytes;
@@ -85,9 +95,21 @@ internal static class ListingText
             unit++;
         }
 
-        return value.ToString("0.0", CultureInfo.InvariantCulture) + " " + Units[unit];
+        value.TryFormat(destination, out written, "0.0", CultureInfo.InvariantCulture);
+        destination[written++] = ' ';
+        Units[unit].CopyTo(destination[written..]);
+        return written + Units[unit].Length;
     }
 
     /// <summary>ISO 8601, UTC, to the second: 2026-12-03T12:00:00Z.</summary>
-    public static string IsoDate(DateTimeOffset date) => date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public static string IsoDate(DateTimeOffset date) => date.UtcDateTime.ToString(IsoFormat, CultureInfo.InvariantCulture);
+
+    /// <summary><see cref="IsoDate"/> into <paramref name="destination"/> (20 characters); the length written.</summary>
+    public static int FormatIsoDate(DateTimeOffset date, Span<char> destination)
+    {
+        date.UtcDateTime.TryFormat(destination, out int written, IsoFormat, CultureInfo.InvariantCulture);
+        return written;
+    }
+
+    private const string IsoFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
 }

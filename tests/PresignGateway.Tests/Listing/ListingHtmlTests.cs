@@ -29,7 +29,9 @@ public sealed class ListingHtmlTests
             ListingEntry[] listed = [.. sample.DistinctBy(e => e.Name).Select(e => new ListingEntry(e.Name, e.Directory, 1234, Modified, "etag"))];
             var view = new ListingView("/site/dir <x>/", "/site/", new ListingPage(listed, null), "abc.def", null);
 
-            XElement[] rows = Rows(ListingHtml.Render(view));
+            string html = ListingHtml.Render(view);
+            XElement[] rows = Rows(html);
+            Assert.Equal(System.Text.Encoding.UTF8.GetBytes(html), ListingHtml.RenderUtf8(view));
 
             // The parent row, then one row per entry, in order, each with one link.
             Assert.Equal(listed.Length + 1, rows.Length);
