@@ -290,6 +290,24 @@ public sealed class ListingEndToEndTests(ListingGateway gateway) : IClassFixture
     }
 
     [Fact]
+    public async Task A_flood_of_distinct_directories_keeps_the_listing_cache_within_its_bytes()
+    {
+        await gateway.PutAsync([.. Enumerable.Range(0, 40).Select(i => ($"flood/{i:D2}-{new string('n', 200)}.txt", "x"))], StoreKind.S3V4);
+        ListingCache cache = gateway.Host.Services.GetRequiredService<ListingCache>();
+        long peak = 0;
+        for (int i = 0; i < 400; i++)
+        {
+            // Half of them real (40 long names each), half made up (404, cached as empty all the same).
+            string path = i % 2 == 0 ? "/list-cached/flood/" : $"/list-cached/made-up-{i}-{new string('p', 600)}/";
+            using HttpResponseMessage response = await Client.GetAsync(path + (i % 2 == 0 ? $"?n={i}" : ""), TestContext.Current.CancellationToken);
+            peak = Math.Max(peak, cache.Bytes);
+        }
+
+        Assert.InRange(peak, ListingGateway.ListingBudget / 2, ListingGateway.ListingBudget);
+        Assert.InRange(cache.Bytes, 1, ListingGateway.ListingBudget);
+    }
+
+    [Fact]
     public async Task No_listing_signature_store_address_or_secret_reaches_a_client_or_a_log()
     {
         await gateway.PutAsync([("leak/a.txt", "a"), ("leak/sub/b.txt", "b")]);

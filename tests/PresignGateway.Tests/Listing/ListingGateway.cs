@@ -15,6 +15,9 @@ public sealed class ListingGateway(TestStore store) : IAsyncLifetime
     public const string LinkSecret = "fake-listing-link-secret-0001";
     public const int SmallPage = 250;
 
+    /// <summary>The listing cache's budget: small, so a flood test fills it.</summary>
+    public const long ListingBudget = 256 * 1024;
+
     public string Run { get; } = $"listing-{Guid.NewGuid():N}";
 
     internal GatewayHost Host { get; private set; } = null!;
@@ -38,6 +41,7 @@ public sealed class ListingGateway(TestStore store) : IAsyncLifetime
             AddSite(settings, "small-" + kind, SmallSite(kind), storeName, new() { ["Listing"] = "On", ["ListingPageSize"] = SmallPage.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         }
 
+        settings["Gateway:Cache:ListingMaxBytes"] = ListingBudget.ToString(System.Globalization.CultureInfo.InvariantCulture);
         AddSite(settings, "redirect", "/list-redirect", "s3", new() { ["Mode"] = "Redirect", ["Listing"] = "On", ["IndexDocument"] = "index.html", ["AppendSlash"] = "true" });
         AddSite(settings, "signed", "/list-signed", "s3", new() { ["Listing"] = "On", ["AppendSlash"] = "true", ["Protection:SignedLinks:Secrets:0"] = LinkSecret });
         AddSite(settings, "cached", "/list-cached", "s3", new() { ["Listing"] = "On", ["ListingCacheDuration"] = "00:05:00" });
