@@ -4,7 +4,7 @@ namespace PresignGateway.Configuration;
 
 /// <summary>
 /// What a reload changes among the settings that objects built at start-up read (the site table reports itself).
-/// Applied at once: Cache:RefreshBefore, MaxEntries, MaxBytes, ListingMaxBytes; Upstream:ResponseHeadersTimeout, BodyBufferSize;
+/// Applied at once: Cache:RefreshBefore, MaxEntries, MaxBytes; Upstream:ResponseHeadersTimeout, BodyBufferSize;
 /// ClientRateLimit. Only at the next start, because the connection pool and the Redis connection are made once and
 /// replacing them would drop every warm connection: Upstream:ConnectTimeout, MaxConnectionsPerServer; the Redis
 /// connection string and Cache:RedisTimeout. Also read once, by the host: Gateway:ForwardedHeaders,
@@ -31,6 +31,7 @@ internal static class SettingChanges
         Compare(changes, "Gateway:Cache:RefreshBefore", inForce.Cache.RefreshBefore, next.Cache.RefreshBefore, restart: false);
         Compare(changes, "Gateway:Cache:MaxEntries", inForce.Cache.MaxEntries, next.Cache.MaxEntries, restart: false);
         Compare(changes, "Gateway:Cache:MaxBytes", inForce.Cache.MaxBytes, next.Cache.MaxBytes, restart: false);
+        // The listing cache's budget (Gateway:Cache:ListingMaxBytes) applies at once too.
         Compare(changes, "Gateway:Cache:ListingMaxBytes", inForce.Cache.ListingMaxBytes, next.Cache.ListingMaxBytes, restart: false);
         Compare(changes, "Gateway:Upstream:ResponseHeadersTimeout", inForce.Upstream.ResponseHeadersTimeout, next.Upstream.ResponseHeadersTimeout, restart: false);
         Compare(changes, "Gateway:Upstream:BodyBufferSize", inForce.Upstream.BodyBufferSize, next.Upstream.BodyBufferSize, restart: false);

@@ -175,6 +175,7 @@ internal sealed class SiteTableBuilder
         }
 
         CacheRule[] cacheRules = BuildCacheRules(path, site.CacheRules, normalisedPrefix);
+        SiteDirectories? directories = SiteDirectories.Build(path, site, _errors);
         string notFoundCacheControl = ReadCacheControl($"{path}:NotFoundCacheControl", site.NotFoundCacheControl, "public, max-age=10") ?? "no-store";
         string? redirectText = ReadCacheControl($"{path}:RedirectCacheControl", site.RedirectCacheControl, "private, max-age=3600");
         RedirectCacheControl redirectCacheControl = RedirectCacheControl.Default;
@@ -213,7 +214,6 @@ internal sealed class SiteTableBuilder
 
         GatewayOptionsChecks.CheckRateLimit(site.Protection.RateLimit, path + ":Protection:RateLimit", _errors);
         SiteCors? cors = site.Cors is null ? null : SiteCors.Build(path + ":Cors", site.Cors, _corsService, _errors);
-        SiteDirectories? directories = SiteDirectories.Build(path, site, _errors);
         if (_errors.Count != errorsBefore || store is null || mode is null || disposition is null)
         {
             return null;
@@ -226,6 +226,7 @@ internal sealed class SiteTableBuilder
             Store = store,
             KeyPrefix = keyPrefix,
             Mode = mode.Value,
+            Directories = directories,
             Disposition = disposition.Value,
             Aliases = aliases.ToFrozenDictionary(StringComparer.Ordinal),
             AllowsVersionId = site.AllowedQuery.Contains(ClientQueryNames.VersionId),
@@ -239,7 +240,6 @@ internal sealed class SiteTableBuilder
             Protection = protection,
             RateLimit = site.Protection.RateLimit,
             Cors = cors,
-            Directories = directories,
         };
     }
 
