@@ -92,6 +92,27 @@ public sealed class ListingEndToEndTests(ListingGateway gateway) : IClassFixture
     [InlineData(StoreKind.OssV4)]
     [InlineData(StoreKind.OssV1)]
     [InlineData(StoreKind.S3V4)]
+    public async Task A_virtual_hosted_store_lists_pages_with_tokens_and_redirects_to_a_directory(StoreKind kind)
+    {
+        string[] names = ["a.txt", "b c.txt", "plus+plus.txt", "sub/x", "z/y", "报告.pdf", "%bad%name%"];
+        await gateway.PutAsync(names.Select(n => ("vh/" + n, n)), kind, virtualHosted: true);
+        string directory = ListingGateway.VirtualHostedSite(kind) + "/vh/";
+
+        (List<string> html, int pages) = await ListingClient.ReadHtmlAsync(Client, directory);
+        (List<string> json, _) = await ListingClient.ReadJsonAsync(Client, directory);
+        using HttpResponseMessage slash = await Client.GetAsync(ListingGateway.VirtualHostedSite(kind) + "/vh/sub", TestContext.Current.CancellationToken);
+
+        string[] expected = ["a.txt", "b c.txt", "plus+plus.txt", "sub/", "z/", "报告.pdf", "%bad%name%"];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), html.Order(StringComparer.Ordinal));
+        Assert.Equal(expected.Order(StringComparer.Ordinal), json.Order(StringComparer.Ordinal));
+        Assert.Equal(4, pages);
+        Assert.Equal(HttpStatusCode.Found, slash.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(StoreKind.OssV4)]
+    [InlineData(StoreKind.OssV1)]
+    [InlineData(StoreKind.S3V4)]
     public async Task A_directory_with_an_index_document_serves_it_inline_and_HEAD_matches_GET(StoreKind kind)
     {
         await gateway.PutAsync([("home/index.html", "<h1>home</h1>"), ("home/other.txt", "x")], kind);

@@ -28,6 +28,9 @@ public sealed class ListingGateway(TestStore store) : IAsyncLifetime
 
     public static string SmallSite(StoreKind kind) => "/small-" + kind;
 
+    /// <summary>A listing site on the virtual-hosted store of <paramref name="kind"/>, two entries a page.</summary>
+    public static string VirtualHostedSite(StoreKind kind) => "/vlist-" + kind;
+
     /// <summary>The key of <paramref name="relative"/> under the run's prefix (every site's KeyPrefix).</summary>
     public string Key(string relative) => $"{Run}/{relative}";
 
@@ -39,6 +42,21 @@ public sealed class ListingGateway(TestStore store) : IAsyncLifetime
             string storeName = kind switch { StoreKind.OssV4 => "oss4", StoreKind.OssV1 => "oss1", _ => "s3" };
             AddSite(settings, "list-" + kind, Site(kind), storeName, new() { ["Listing"] = "On", ["IndexDocument"] = "index.html", ["AppendSlash"] = "true" });
             AddSite(settings, "small-" + kind, SmallSite(kind), storeName, new() { ["Listing"] = "On", ["ListingPageSize"] = SmallPage.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        }
+
+        // Virtual-hosted twins (bucket in the Host, canonical path '/'), with two entries a page so tokens are used.
+        foreach ((string key, string? value) in TestSites.VirtualHostedSettings(store))
+        {
+            if (key.StartsWith("Gateway:Stores:", StringComparison.Ordinal))
+            {
+                settings[key] = value;
+            }
+        }
+
+        foreach (StoreKind kind in Enum.GetValues<StoreKind>())
+        {
+            string storeName = "vh-" + (kind switch { StoreKind.OssV4 => "oss4", StoreKind.OssV1 => "oss1", _ => "s3" });
+            AddSite(settings, "vlist-" + kind, VirtualHostedSite(kind), storeName, new() { ["Listing"] = "On", ["ListingPageSize"] = "2", ["AppendSlash"] = "true" });
         }
 
         settings["Gateway:Cache:ListingMaxBytes"] = ListingBudget.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -65,12 +83,13 @@ public sealed class ListingGateway(TestStore store) : IAsyncLifetime
     public async ValueTask DisposeAsync() => await Host.DisposeAsync();
 
     /// <summary>Creates the objects under the run's prefix in every store's bucket (or the one given), fast.</summary>
-    public async Task PutAsync(IEnumerable<(string Key, string Body)> objects, StoreKind? only = null)
+    public async Task PutAsync(IEnumerable<(string Key, string Body)> objects, StoreKind? only = null, bool virtualHosted = false)
     {
         var items = objects.Select(o => new { key = Key(o.Key), body = o.Body }).ToArray();
         foreach (StoreKind kind in only is { } one ? [one] : Enum.GetValues<StoreKind>())
         {
-            using HttpResponseMessage response = await store.Admin.PostAsJsonAsync($"/__store/objects:batch?bucket={TestSites.Bucket(kind)}", items);
+            string bucket = virtualHosted ? TestSites.VirtualHostedBucket(kind) : TestSites.Bucket(kind);
+            using HttpResponseMessage response = await store.Admin.PostAsJsonAsync($"/__store/objects:batch?bucket={bucket}", items);
             Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         }
     }
