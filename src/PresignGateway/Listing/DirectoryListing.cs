@@ -18,6 +18,8 @@ internal sealed class DirectoryListing(StoreLister lister, ListingCache cache, I
 {
     public const string PageParameter = "page";
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ListingCacheKey, Task<ListingPage>> _inFlight = new();
+
     private static readonly object Yes = true;
     private static readonly object No = false;
 
@@ -136,6 +138,10 @@ internal sealed class DirectoryListing(StoreLister lister, ListingCache cache, I
         }
     }
 
+    /// <summary>
+    /// The page from the cache, else from the store. Concurrent misses for one page share one store request, which
+    /// no single client's abort cancels (the upstream timeout bounds it); each client waits with its own token.
+    /// </summary>
     private async Task<ListingPage> PageAsync(Site site, string prefix, string? token, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var key = new ListingCacheKey(site.Name, site.Store, ListingQuestion.Page, prefix, token);
@@ -144,9 +150,34 @@ internal sealed class DirectoryListing(StoreLister lister, ListingCache cache, I
             return (ListingPage)cached;
         }
 
-        ListingPage page = await lister.ListAsync(site.Store, prefix, site.Directories!.PageSize, token, now, cancellationToken).ConfigureAwait(false);
-        cache.Set(key, page, page.Cost, now + site.Directories.CacheDuration, now);
-        return page;
+        var mine = new TaskCompletionSource<ListingPage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<ListingPage> shared = _inFlight.GetOrAdd(key, mine.Task);
+        if (shared == mine.Task)
+        {
+            _ = FetchPageAsync(site, key, now, mine);
+        }
+
+        return await shared.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task FetchPageAsync(Site site, ListingCacheKey key, DateTimeOffset now, TaskCompletionSource<ListingPage> result)
+    {
+        try
+        {
+            ListingPage page = await lister.ListAsync(site.Store, key.Prefix, site.Directories!.PageSize, key.Token, now, CancellationToken.None).ConfigureAwait(false);
+            cache.Set(key, page, page.Cost, now + site.Directories.CacheDuration, now);
+            result.SetResult(page);
+        }
+        catch (Exception e)
+        {
+            result.SetException(e);
+            // Seen here, so a failure nobody waits for any more (every client gone) is not an unobserved exception.
+            _ = result.Task.Exception;
+        }
+        finally
+        {
+            _inFlight.TryRemove(new KeyValuePair<ListingCacheKey, Task<ListingPage>>(key, result.Task));
+        }
     }
 
     private async Task<bool> ExistsAsync(Site site, string objectKey, DateTimeOffset now, CancellationToken cancellationToken)
