@@ -88,7 +88,9 @@ internal sealed class DirectoryListing(StoreLister lister, ListingCache cache, I
         Site site = plan.Site;
         try
         {
-            if (!await HasEntriesAsync(site, plan.Key + "/", now, context.RequestAborted).ConfigureAwait(false))
+            // The site's root without its slash ("/downloads" of "/downloads/") maps to KeyPrefix itself, and always lists.
+            bool root = plan.Path == site.PathPrefix;
+            if (!(root && site.Directories!.Listing) && !await HasEntriesAsync(site, root ? plan.Key : plan.Key + "/", now, context.RequestAborted).ConfigureAwait(false))
             {
                 return false;
             }

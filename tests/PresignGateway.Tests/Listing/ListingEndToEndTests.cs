@@ -186,6 +186,7 @@ public sealed class ListingEndToEndTests(ListingGateway gateway) : IClassFixture
         using HttpResponseMessage missingDirectory = await Client.GetAsync(site + "/slash/nothing/", TestContext.Current.CancellationToken);
         using HttpResponseMessage headMissingDirectory = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, site + "/slash/nothing/"), TestContext.Current.CancellationToken);
         using HttpResponseMessage anObject = await Client.GetAsync(site + "/slash/file", TestContext.Current.CancellationToken);
+        using HttpResponseMessage root = await Client.GetAsync(site, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Found, toDirectory.StatusCode);
         Assert.Equal(site + "/slash/dir/?x=1", toDirectory.Headers.Location?.OriginalString);
@@ -194,6 +195,8 @@ public sealed class ListingEndToEndTests(ListingGateway gateway) : IClassFixture
         Assert.Equal(HttpStatusCode.NotFound, headMissingDirectory.StatusCode);
         Assert.Equal(HttpStatusCode.OK, anObject.StatusCode);
         Assert.Equal("object", await anObject.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(HttpStatusCode.Found, root.StatusCode);
+        Assert.Equal(site + "/", root.Headers.Location?.OriginalString);
     }
 
     [Fact]
