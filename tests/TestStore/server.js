@@ -44,6 +44,7 @@ function normaliseConfig(raw = {}) {
     defaultBucket: raw.defaultBucket || null,
     buckets: raw.buckets || [],
     dialect: raw.dialect === 'oss' ? 'oss' : 's3', // error dialect for requests that carry no signature
+    headerAuth: raw.headerAuth === true, // also accept Authorization-header signatures (SDK self-tests only)
     keepAliveTimeoutMs: raw.keepAliveTimeoutMs || 30000,
     maxRecordedRequests: raw.maxRecordedRequests || 10000,
   };
@@ -306,6 +307,7 @@ function createStore(config, dataDir) {
       config,
     });
     entry.auth = v.scheme;
+    if (v.ok) ctx.dialect = v.dialect; // header auth (config.headerAuth) has no query to tell the dialect by
     if (!v.ok) return sendError(req, res, ctx, v.status, v.code, v.message, v.extra);
     if (fault && fault.kind === 'reject-signature') {
       return sendError(req, res, ctx, 403, 'SignatureDoesNotMatch',

@@ -328,6 +328,85 @@ async function verifyOssV1(ctx) {
   return { ok: true, scheme: S, dialect: 'oss', accessKeyId: q.OSSAccessKeyId };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Header auth (config.headerAuth only): lets the SDK clients themselves (S3Client, ali-oss) talk to the store in
+// its self-tests. Off by default: the gateway must send query-signed (presigned) requests.
+// ---------------------------------------------------------------------------------------------
+
+function headerDateMs(v) {
+  const basic = parseIsoBasic(v);
+  return Number.isNaN(basic) ? Date.parse(v || '') : basic;
+}
+
+function checkHeaderDate(scheme, nowMs, dateMs) {
+  if (Number.isNaN(dateMs)) return fail(scheme, 403, 'AccessDenied', 'The request has no valid date.');
+  if (Math.abs(nowMs - dateMs) > SKEW_MS) {
+    return fail(scheme, 403, 'RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.');
+  }
+  return null;
+}
+
+async function verifyS3Header(ctx) {
+  const S = 's3-v4-header';
+  const { headers, pairs, nowMs, config } = ctx;
+  const m = /^AWS4-HMAC-SHA256 Credential=([^,]+), ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(headers.authorization);
+  const cred = m ? m[1].split('/') : [];
+  if (cred.length !== 5 || cred[3] !== 's3' || cred[4] !== 'aws4_request') {
+    return fail(S, 400, 'AuthorizationHeaderMalformed', 'The authorization header is malformed.');
+  }
+  const [accessKeyId, , region] = cred;
+  const dateMs = parseIsoBasic(headers['x-amz-date']);
+  const late = checkHeaderDate(S, nowMs, dateMs);
+  if (late) return late;
+  const c = config.findCredential(accessKeyId);
+  if (!c) return fail(S, 403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
+  const token = headers['x-amz-security-token'];
+  if (c.securityToken !== undefined && c.securityToken !== null && !safeEqual(token ?? '', c.securityToken)) {
+    return fail(S, 403, 'InvalidToken', 'The provided token is malformed or otherwise invalid.');
+  }
+  const signedHeaders = m[2].split(';');
+  const reqHeaders = {};
+  for (const h of signedHeaders) if (headers[h] !== undefined) reqHeaders[h] = String(headers[h]);
+  const query = {};
+  for (const [k, v] of pairs) query[k] = Object.prototype.hasOwnProperty.call(query, k) ? [].concat(query[k], v) : v;
+  const signer = new SignatureV4({
+    credentials: { accessKeyId, secretAccessKey: c.accessKeySecret, sessionToken: token || undefined },
+    region, service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false,
+  });
+  const signed = await signer.sign(
+    { method: ctx.method, protocol: 'http:', hostname: ctx.hostname, path: ctx.rawPath, query, headers: reqHeaders },
+    { signingDate: new Date(dateMs), signingRegion: region, signingService: 's3', signableHeaders: new Set(signedHeaders) },
+  );
+  const got = /Signature=([0-9a-f]{64})/.exec(signed.headers.authorization);
+  if (!got || !safeEqual(got[1], m[3])) {
+    return fail(S, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
+  }
+  return { ok: true, scheme: S, dialect: 's3', accessKeyId };
+}
+
+async function verifyOssV1Header(ctx) {
+  const S = 'oss-v1-header';
+  const { headers, pairs, nowMs, config } = ctx;
+  const m = /^OSS ([^:]+):(.+)$/.exec(headers.authorization);
+  if (!m) return fail(S, 400, 'InvalidArgument', 'Authorization header is invalid.');
+  const late = checkHeaderDate(S, nowMs, headerDateMs(headers['x-oss-date'] || headers.date));
+  if (late) return late;
+  const c = config.findCredential(m[1]);
+  if (!c) return fail(S, 403, 'InvalidAccessKeyId', 'The OSS Access Key Id you provided does not exist in our records.');
+  if (c.securityToken !== undefined && c.securityToken !== null && !safeEqual(headers['x-oss-security-token'] ?? '', c.securityToken)) {
+    return fail(S, 403, 'InvalidSecurityToken', 'The security token you provided is invalid.');
+  }
+  const parameters = {};
+  for (const [k, v] of pairs) {
+    if ((OSS_V1_SUBRESOURCES.has(k) || k.startsWith('x-oss-')) && !(k in parameters)) parameters[k] = v === '' ? null : v;
+  }
+  const stringToSign = ossSign.buildCanonicalString(ctx.method, `/${ctx.bucket}/${ctx.key}`, { headers, parameters });
+  if (!safeEqual(ossSign.computeSignature(c.accessKeySecret, stringToSign), m[2])) {
+    return fail(S, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
+  }
+  return { ok: true, scheme: S, dialect: 'oss', accessKeyId: m[1] };
+}
+
 /**
  * Verify a request. ctx: { method, hostname, rawPath, pairs, q, headers, bucket, key, nowMs, config }
  * Returns { ok, scheme, dialect, ... } ; unsigned requests -> { ok:false, scheme:null, code:'AccessDenied' }.
@@ -342,6 +421,10 @@ async function verifyRequest(ctx) {
       return { ok: false, scheme: null, dialect: null, status: 400, code: 'InvalidArgument',
         message: 'Only one authentication mechanism is allowed per request.', extra: {} };
     default:
+      if (ctx.config.headerAuth && typeof ctx.headers.authorization === 'string') {
+        if (ctx.headers.authorization.startsWith('AWS4-HMAC-SHA256 ')) return verifyS3Header(ctx);
+        if (ctx.headers.authorization.startsWith('OSS ')) return verifyOssV1Header(ctx);
+      }
       return { ok: false, scheme: null, dialect: null, status: 403, code: 'AccessDenied',
         message: 'Access Denied', extra: {} };
   }
