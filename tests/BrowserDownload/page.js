@@ -2,13 +2,14 @@
 'use strict';
 // Makes headless Debian Chromium open one URL as a page, the way a person does, and reports what it shows.
 //
-//   node page.js --url URL [--timeout-ms 30000]
+//   node page.js --url URL [--timeout-ms 30000] [--screenshot FILE.png]
 //
 // Success: one line of JSON on stdout, exit 0:
 //   {"status":404,"contentType":"text/html; charset=utf-8","lang":"en","title":"...","text":"...",
 //    "bodyFontFamily":"...","consoleErrors":["..."],"requests":["http://..."]}
 // `text` is document.body.innerText (what a person reads), `consoleErrors` holds the browser's console errors
-// (a Content-Security-Policy violation shows up there), `requests` every URL the page asked for.
+// (a Content-Security-Policy violation shows up there), `requests` every URL the page asked for, `links` every
+// link's href and shown text, `tableHeaders` the text of every <th>. With --screenshot, a full-page PNG is saved there.
 // Failure: one line on stderr ("browser-page: ..."), exit 1. Same browser and flags as download.js (see README.md).
 
 const fs = require('node:fs');
@@ -18,12 +19,13 @@ const { LAUNCH_ARGS, chromiumPath } = require('./chromium');
 
 
 function parseArgs(argv) {
-  const opts = { url: null, timeoutMs: 30000 };
+  const opts = { url: null, timeoutMs: 30000, screenshot: null };
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].split(/=(.*)/s, 2);
     const value = inline !== undefined ? inline : argv[++i];
     if (name === '--url') opts.url = value;
     else if (name === '--timeout-ms') opts.timeoutMs = Number(value);
+    else if (name === '--screenshot') opts.screenshot = value;
     else throw new Error(`unknown argument ${JSON.stringify(argv[i])}`);
   }
   if (!opts.url || !/^https?:\/\//.test(opts.url)) throw new Error('--url http(s)://... is required');
@@ -57,7 +59,10 @@ async function main() {
       title: document.title,
       text: document.body ? document.body.innerText : '',
       bodyFontFamily: document.body ? getComputedStyle(document.body).fontFamily : '',
+      links: Array.from(document.querySelectorAll('a')).map((a) => ({ href: a.getAttribute('href'), text: a.textContent })),
+      tableHeaders: Array.from(document.querySelectorAll('th')).map((th) => th.textContent),
     }));
+    if (opts.screenshot) await page.screenshot({ path: opts.screenshot, fullPage: true });
     const result = { status: response.status(), contentType: response.headers()['content-type'] || '', ...shown, consoleErrors, requests };
     await context.close();
     clearTimeout(watchdog);

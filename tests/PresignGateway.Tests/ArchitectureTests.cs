@@ -22,10 +22,11 @@ public sealed partial class ArchitectureTests
         ["Protection"] = 4,
         ["Presigning"] = 4,
         ["Responses"] = 4,
-        ["Forwarding"] = 5,
-        ["Health"] = 5,
-        ["Hosting"] = 6,
-        ["Cli"] = 6,
+        ["Listing"] = 5, // directories: index document, listing, append-slash
+        ["Forwarding"] = 6,
+        ["Health"] = 6,
+        ["Hosting"] = 7,
+        ["Cli"] = 7,
     };
 
     private static string Gateway => Path.Combine(RepositoryPaths.Root, "src", "PresignGateway");

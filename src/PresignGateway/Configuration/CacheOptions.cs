@@ -16,6 +16,14 @@ internal sealed class CacheOptions
     /// <summary>One URL with long hostile names costs up to about 40 KB: below this, the tier would hold too few.</summary>
     public const long MinMaxBytes = 1024 * 1024;
 
+    /// <summary>
+    /// The most memory directory listings held in process may take (their own budget, apart from MaxBytes): each page
+    /// charged what it keeps alive. 0 turns the listing cache off.
+    /// </summary>
+    public long ListingMaxBytes { get; set; } = DefaultListingMaxBytes;
+
+    public const long DefaultListingMaxBytes = 16L * 1024 * 1024;
+
     /// <summary>A StackExchange.Redis connection string for the shared tier; <c>ConnectionStrings:Redis</c> works too. Empty: in-process only.</summary>
     public string? Redis { get; set; }
 

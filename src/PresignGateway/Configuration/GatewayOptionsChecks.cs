@@ -22,6 +22,11 @@ internal static class GatewayOptionsChecks
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"Gateway:Cache:MaxBytes is {options.Cache.MaxBytes}: set at least {CacheOptions.MinMaxBytes} (1 MiB), in bytes; the default is {CacheOptions.DefaultMaxBytes} (64 MiB)."));
         }
 
+        if (options.Cache.ListingMaxBytes < 0)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"Gateway:Cache:ListingMaxBytes is {options.Cache.ListingMaxBytes}: set 0 (no listing cache) or more, in bytes; the default is {CacheOptions.DefaultListingMaxBytes} (16 MiB)."));
+        }
+
         if (options.Cache.RedisTimeout <= TimeSpan.Zero)
         {
             errors.Add("Gateway:Cache:RedisTimeout must be positive, such as 00:00:00.200.");

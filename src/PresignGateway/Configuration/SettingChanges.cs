@@ -31,6 +31,8 @@ internal static class SettingChanges
         Compare(changes, "Gateway:Cache:RefreshBefore", inForce.Cache.RefreshBefore, next.Cache.RefreshBefore, restart: false);
         Compare(changes, "Gateway:Cache:MaxEntries", inForce.Cache.MaxEntries, next.Cache.MaxEntries, restart: false);
         Compare(changes, "Gateway:Cache:MaxBytes", inForce.Cache.MaxBytes, next.Cache.MaxBytes, restart: false);
+        // The listing cache's budget (Gateway:Cache:ListingMaxBytes) applies at once too.
+        Compare(changes, "Gateway:Cache:ListingMaxBytes", inForce.Cache.ListingMaxBytes, next.Cache.ListingMaxBytes, restart: false);
         Compare(changes, "Gateway:Upstream:ResponseHeadersTimeout", inForce.Upstream.ResponseHeadersTimeout, next.Upstream.ResponseHeadersTimeout, restart: false);
         Compare(changes, "Gateway:Upstream:BodyBufferSize", inForce.Upstream.BodyBufferSize, next.Upstream.BodyBufferSize, restart: false);
         Compare(changes, "Gateway:AccessLog:Enabled", inForce.AccessLog.Enabled, next.AccessLog.Enabled, restart: false);

@@ -19,6 +19,21 @@ internal sealed class SiteOptions
     /// <summary><c>Attachment</c> or <c>Inline</c>.</summary>
     public string Disposition { get; set; } = nameof(DispositionType.Attachment);
 
+    /// <summary><c>On</c> lists a directory (a path ending in '/') that has no index document; <c>Off</c> by default.</summary>
+    public string? Listing { get; set; }
+
+    /// <summary>An object name, such as <c>index.html</c>, served inline for a directory that holds one.</summary>
+    public string? IndexDocument { get; set; }
+
+    /// <summary>Redirects a missing object's path to the path plus '/' when something exists under it.</summary>
+    public bool AppendSlash { get; set; }
+
+    /// <summary>Entries per listing page, 1-1000.</summary>
+    public int ListingPageSize { get; set; } = 1000;
+
+    /// <summary>How long a listing is kept in process and may be kept by a CDN.</summary>
+    public TimeSpan ListingCacheDuration { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Exact request paths that map to a fixed key, such as <c>/latest/app.zip</c>.</summary>
     public Dictionary<string, AliasOptions> Aliases { get; init; } = new(StringComparer.Ordinal);
 

@@ -116,4 +116,17 @@ internal static partial class Log
 
     [LoggerMessage(114, LogLevel.Debug, "A download for store {Store} got 503: its credentials from {Source} are {State}.")]
     public static partial void CredentialsUnavailable(ILogger logger, string store, string source, string state);
+
+    // 130-139: directory listings (Listing/). Labels and names only: never a URL, a prefix or a key.
+    [LoggerMessage(130, LogLevel.Warning, "The store {Store} refused a listing request with status {Status} (code {Code}); answered 502.")]
+    public static partial void ListingRefused(ILogger logger, string store, int status, string code);
+
+    [LoggerMessage(131, LogLevel.Warning, "Listing from store {Store} failed: {Reason}.")]
+    public static partial void ListingFailed(ILogger logger, string store, string reason);
+
+    [LoggerMessage(132, LogLevel.Debug, "The store {Store} refused a page cursor's continuation token; answered 400.")]
+    public static partial void ListingCursorRefused(ILogger logger, string store);
+
+    [LoggerMessage(133, LogLevel.Debug, "Refused a directory request to site {Site}: {Reason}")]
+    public static partial void ListingBadRequest(ILogger logger, string site, string reason);
 }

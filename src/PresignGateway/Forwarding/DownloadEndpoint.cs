@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.Features;
 using PresignGateway.Configuration;
 using PresignGateway.Diagnostics;
+using PresignGateway.Listing;
 using PresignGateway.Presigning;
 using PresignGateway.Responses;
 using PresignGateway.Signing;
@@ -19,7 +20,7 @@ namespace PresignGateway.Forwarding;
 /// </summary>
 internal sealed class DownloadEndpoint(
     SiteTableProvider sites, DownloadAdmission admission, PresignedUrlCache cache, StoreForwarding forwarding, DownloadOutcomes outcomes,
-    AccessLog accessLog, TimeProvider time, ILogger<DownloadEndpoint> logger)
+    AccessLog accessLog, DirectoryListing directories, TimeProvider time, ILogger<DownloadEndpoint> logger)
 {
     private readonly ContentDispositionCache _dispositions = new();
 
@@ -59,6 +60,29 @@ internal sealed class DownloadEndpoint(
         if (!admission.TryAdmit(context, plan, now, out rejection))
         {
             await rejection.WriteAsync(context).ConfigureAwait(false);
+            return labels;
+        }
+
+        if (plan.Directory)
+        {
+            // A directory: its index document (served below like any object, inline), else its listing, else 404.
+            if (await directories.ServeAsync(context, plan, now).ConfigureAwait(false) is not { } index)
+            {
+                return labels;
+            }
+
+            plan = plan with { Key = index, FileName = DownloadFileName.FromKey(index), Disposition = DispositionType.Inline, Directory = false };
+        }
+
+        bool appendSlash = site.Directories?.AppendSlash == true && plan.VersionId is null && !site.Aliases.ContainsKey(plan.Path) && !plan.Path.EndsWith('/');
+        if (appendSlash && redirect && !await directories.ObjectExistsAsync(context, plan, now).ConfigureAwait(false))
+        {
+            // Redirect mode never sees the store's 404: ask first (cached), then offer the directory.
+            if (!await directories.TryAppendSlashAsync(context, plan, now).ConfigureAwait(false))
+            {
+                await ProblemResponses.WriteNotFoundAsync(context, "There is no such file.", site.NotFoundCacheControl).ConfigureAwait(false);
+            }
+
             return labels;
         }
 
@@ -106,7 +130,11 @@ internal sealed class DownloadEndpoint(
         }
         else
         {
-            await forwarding.ForwardAsync(context, site, target, lookup.Url, disposition, plan.CacheControl, Inline(plan), now, activity).ConfigureAwait(false);
+            bool notFound = await forwarding.ForwardAsync(context, site, target, lookup.Url, disposition, plan.CacheControl, Inline(plan), now, activity, appendSlash).ConfigureAwait(false);
+            if (notFound && !await directories.TryAppendSlashAsync(context, plan, now).ConfigureAwait(false))
+            {
+                await ProblemResponses.WriteNotFoundAsync(context, DownloadStatus.ForStore(StatusCodes.Status404NotFound).Detail!, site.NotFoundCacheControl).ConfigureAwait(false);
+            }
         }
 
         return labels;

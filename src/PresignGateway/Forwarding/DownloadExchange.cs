@@ -35,6 +35,9 @@ internal sealed class DownloadExchange
     /// <summary>Of the 404 for a missing object (the site's NotFoundCacheControl).</summary>
     public string NotFoundCacheControl { get; init; } = "no-store";
 
+    /// <summary>Leave a 404 unanswered: the endpoint may answer it with an append-slash redirect.</summary>
+    public bool DeferNotFound { get; init; }
+
     /// <summary>For inline downloads: keeps active content from running (see <see cref="DownloadHeaders.GuardInline"/>).</summary>
     public InlineGuard Inline { get; init; }
 

@@ -90,6 +90,12 @@ internal sealed class DownloadTransformer(TimeProvider time, GatewayMetrics metr
                 break;
         }
 
+        if (status == StatusCodes.Status404NotFound && exchange.DeferNotFound)
+        {
+            // The endpoint answers it: a redirect to the directory, or this 404.
+            return false;
+        }
+
         // A missing object's 404 may be cached as the site says (NotFoundCacheControl); every other error is no-store.
         await (status == StatusCodes.Status404NotFound
             ? ProblemResponses.WriteNotFoundAsync(httpContext, answer.Detail!, exchange.NotFoundCacheControl)

@@ -44,9 +44,11 @@ internal sealed class StoreForwarding
         options.Subscribe(inForce => _requestConfig = RequestConfig(inForce));
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask ForwardAsync(
-        HttpContext context, Site site, PresignTarget target, CachedPresignedUrl url, string disposition, string? cacheControl, InlineGuard inline, DateTimeOffset now, Activity? activity)
+    /// <param name="deferNotFound">True leaves the store's 404 unanswered (the result is then true), for append-slash.</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> ForwardAsync(
+        HttpContext context, Site site, PresignTarget target, CachedPresignedUrl url, string disposition, string? cacheControl, InlineGuard inline, DateTimeOffset now, Activity? activity,
+        bool deferNotFound = false)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -61,6 +63,7 @@ internal sealed class StoreForwarding
                 Store = site.Store,
                 Site = site.Name,
                 Now = now,
+                DeferNotFound = deferNotFound,
             };
             exchange.Attach(context);
             context.Features.Set<IHttpRequestBodyDetectionFeature>(NoRequestBody.Instance);
@@ -84,13 +87,17 @@ internal sealed class StoreForwarding
                 }
 
                 await AnswerRefusalAsync(context, site, exchange, refusal).ConfigureAwait(false);
-                return;
+                return false;
             }
 
             if (exchange.UpstreamStatus == StatusCodes.Status404NotFound)
             {
                 // No object: keep no URL for it in either tier, or a flood of made-up names fills them.
                 await _cache.EvictAsync(target, context.RequestAborted).ConfigureAwait(false);
+                if (deferNotFound && error == ForwarderError.None && !context.Response.HasStarted)
+                {
+                    return true;
+                }
             }
 
             if (error != ForwarderError.None)
@@ -102,7 +109,7 @@ internal sealed class StoreForwarding
                 ReportBodyFailure(context, site, body);
             }
 
-            return;
+            return false;
         }
     }
 

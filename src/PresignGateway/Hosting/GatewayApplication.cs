@@ -249,6 +249,10 @@ internal static class GatewayApplication
         // Before AddGatewayProblems' writers: the first writer that can write an error is the one asked.
         services.AddSingleton<IProblemDetailsWriter, ErrorDocumentWriter>();
         services.AddSingleton<DownloadEndpoint>();
+        services.AddSingleton<Listing.ListingCache>();
+        services.AddSingleton(provider => new Listing.StoreLister(
+            provider.GetRequiredService<StorageInvoker>().Invoker, provider.GetRequiredService<OptionsInForce>(), provider.GetRequiredService<ILogger<Listing.StoreLister>>()));
+        services.AddSingleton<Listing.DirectoryListing>();
         services.AddSingleton<Protection.DownloadRateLimiter>();
         return services;
     }

@@ -50,6 +50,19 @@ internal static class DownloadResolver
             }
 
             key = string.Concat(site.KeyPrefix, rest);
+            if (site.Directories is not null && path.EndsWith('/'))
+            {
+                // A directory: the key is a prefix to list, so it may be empty; "x" stands for the names under it.
+                if (key.Length > 0 && ObjectKeyRules.Check(key + "x") is { } prefixProblem)
+                {
+                    return Fail(StatusCodes.Status400BadRequest, prefixProblem, out status, out detail);
+                }
+
+                plan = new DownloadPlan(site, path, key, "", DispositionType.Inline, null, null, CacheControl: site.CacheControlFor(path), Directory: true);
+                status = StatusCodes.Status200OK;
+                detail = "";
+                return true;
+            }
         }
 
         if (ObjectKeyRules.Check(key) is { } keyProblem)

@@ -33,6 +33,9 @@ internal sealed class Site
     /// <summary><c>?inline</c>: shows the file in the browser, except active content (HTML, SVG, XML, JavaScript).</summary>
     public bool AllowsInline { get; init; }
 
+    /// <summary>Index document, listing and append-slash, or null when the site has none of them.</summary>
+    public SiteDirectories? Directories { get; init; }
+
     /// <summary>
     /// Replaces the store's Cache-Control on successful responses, or null to pass the store's on. Never null, public
     /// or shared-cacheable on a site that restricts access: <c>private</c> unless configured otherwise.

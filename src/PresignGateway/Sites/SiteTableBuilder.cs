@@ -183,6 +183,7 @@ internal sealed class SiteTableBuilder
         }
 
         CacheRule[] cacheRules = BuildCacheRules(path, site.CacheRules, normalisedPrefix);
+        SiteDirectories? directories = SiteDirectories.Build(path, site, _errors);
         string notFoundCacheControl = ReadCacheControl($"{path}:NotFoundCacheControl", site.NotFoundCacheControl, "public, max-age=10") ?? "no-store";
         string? redirectText = ReadCacheControl($"{path}:RedirectCacheControl", site.RedirectCacheControl, "private, max-age=3600");
         RedirectCacheControl redirectCacheControl = RedirectCacheControl.Default;
@@ -234,6 +235,7 @@ internal sealed class SiteTableBuilder
             Store = store,
             KeyPrefix = keyPrefix,
             Mode = mode.Value,
+            Directories = directories,
             Disposition = disposition.Value,
             Aliases = aliases.ToFrozenDictionary(StringComparer.Ordinal),
             AllowsVersionId = site.AllowedQuery.Contains(ClientQueryNames.VersionId),

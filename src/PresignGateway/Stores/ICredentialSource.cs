@@ -16,6 +16,12 @@ internal interface ICredentialSource
     /// <summary>Where the keys come from, for messages: never a key, a secret, a token or an endpoint's path.</summary>
     string Description { get; }
 
+    /// <summary>
+    /// A MAC key that every replica configured with this source derives alike and that outlives refreshes: the static
+    /// keys' derived key. Null for refreshing sources: each replica holds its own temporary keys, which rotate.
+    /// </summary>
+    byte[]? StableMacKey => null;
+
     /// <summary>Why the last refresh failed while it keeps failing, for readiness; null when it succeeded (or never runs).</summary>
     string? Failure => null;
 }

@@ -23,6 +23,8 @@ internal sealed class StaticCredentialSource : ICredentialSource
 
     public string Description { get; }
 
+    public byte[] StableMacKey => Current.SharedValueKey;
+
     /// <summary>Reads the keys; null with a problem added (naming the settings to set) when they are missing or unusable.</summary>
     /// <param name="path">The store's settings path, <c>Gateway:Stores:name</c>.</param>
     /// <param name="configuration">Where the variables are looked up: the environment and the secrets directory are configuration sources.</param>

@@ -354,6 +354,40 @@ public sealed class DownloadResolverTests
         Assert.Equal("public/a.txt", plan.Key);
     }
 
+    [Theory]
+    [InlineData("dl.example.com", "/dirs/", "pub/")]
+    [InlineData("dl.example.com", "/dirs/a%20b/c/", "pub/a b/c/")]
+    [InlineData("dl.example.com", "/dirs/a%2Fb/", "pub/a/b/")]
+    [InlineData("dl.example.com", "/dirs/a//", "pub/a//")]
+    [InlineData("dirs.example.com", "/", "")]
+    [InlineData("dirs.example.com", "/%E6%8A%A5%E5%91%8A/", "报告/")]
+    public void A_path_ending_in_a_slash_on_a_site_with_directories_is_a_directory_with_its_key_prefix(string host, string target, string prefix)
+    {
+        DownloadPlan plan = AssertResolves(host, target, "?filename=x&versionId=v");
+
+        Assert.True(plan.Directory);
+        Assert.Equal(prefix, plan.Key);
+        Assert.Null(plan.VersionId);
+    }
+
+    [Theory]
+    [InlineData("/dirs/a/..%2F/", "'..'")]
+    [InlineData("/dirs/%2E/", "'..'")]
+    [InlineData("/dirs/a%01/", "control character")]
+    public void A_directory_path_follows_the_key_rules(string target, string reason)
+    {
+        AssertRefused(Host, target, "", StatusCodes.Status400BadRequest, reason);
+    }
+
+    [Fact]
+    public void An_alias_a_path_without_slash_and_a_site_without_directories_are_objects()
+    {
+        Assert.False(AssertResolves(Host, "/dirs/latest/", "").Directory);
+        Assert.Equal("releases/latest.html", AssertResolves(Host, "/dirs/latest/", "").Key);
+        Assert.False(AssertResolves(Host, "/dirs/a", "").Directory);
+        Assert.False(AssertResolves(Host, "/files/dir/", "").Directory);
+    }
+
     private static DownloadPlan AssertResolves(string host, string target, string query)
     {
         bool resolved = DownloadResolver.TryResolve(Table, host, target, Query(query), out DownloadPlan plan, out int status, out string detail);
@@ -407,6 +441,13 @@ public sealed class DownloadResolverTests
         settings["Gateway:Sites:s3:AllowedQuery:1"] = "x-oss-process";
 
         GatewaySettings.AddSite(settings, "root", "/", "oss", "root.example.com");
+
+        GatewaySettings.AddSite(settings, "dirs", "/dirs", "oss", Host);
+        settings["Gateway:Sites:dirs:KeyPrefix"] = "pub/";
+        settings["Gateway:Sites:dirs:Listing"] = "On";
+        settings["Gateway:Sites:dirs:Aliases:/dirs/latest/:Key"] = "releases/latest.html";
+        GatewaySettings.AddSite(settings, "rootdirs", "/", "oss", "dirs.example.com");
+        settings["Gateway:Sites:rootdirs:IndexDocument"] = "index.html";
         return GatewaySettings.Build(settings);
     }
 }

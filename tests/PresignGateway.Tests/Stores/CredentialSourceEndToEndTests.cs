@@ -205,6 +205,46 @@ public sealed class CredentialSourceEndToEndTests(TestStore store, CloudCredenti
         Assert.All(requests, r => Assert.Equal("AssumeRoleWithOIDC", r.Action));
     }
 
+    [Fact]
+    public async Task A_listing_cursor_works_on_another_replica_and_after_the_keys_rotated()
+    {
+        // Two replicas, each with its own temporary keys (pods with their own instance-role or STS session): the page
+        // cursor one hands out must work on the other, and still after both rotated (12 s keys, refreshed every 6 s).
+        CloudCredentialFake fake = await fakes.GetAsync("ecs-metadata", store, ttlSeconds: 12);
+        using var files = new TemporaryDirectory();
+        Dictionary<string, string?> settings = Settings(StoreKind.OssV4, "EcsRamRole", fake, files.Path, refreshBefore: "00:00:10");
+        settings["Gateway:Sites:proxy-OssV4:Listing"] = "On";
+        settings["Gateway:Sites:proxy-OssV4:ListingPageSize"] = "2";
+        await using GatewayHost first = await GatewayHost.StartAsync(settings);
+        await using GatewayHost second = await GatewayHost.StartAsync(settings);
+        await WaitForReadinessAsync(first, HttpStatusCode.OK);
+        await WaitForReadinessAsync(second, HttpStatusCode.OK);
+        string directory = $"credentials/{Guid.NewGuid():N}/";
+        foreach (string name in new[] { "a.bin", "b.bin", "c.bin", "d.bin", "e.bin" })
+        {
+            await store.PutObjectAsync(TestSites.Bucket(StoreKind.OssV4), directory + name, new byte[1]);
+        }
+
+        string listing = TestSites.PathFor(StoreKind.OssV4, false, directory) + "?format=json";
+        (HttpStatusCode status, string body, _) = await GetAsync(first, listing);
+        Assert.Equal(HttpStatusCode.OK, status);
+        string cursor = JsonDocument.Parse(body).RootElement.GetProperty("next").GetString()!;
+        string secondPage = listing + "&page=" + Uri.EscapeDataString(cursor);
+
+        (status, body, _) = await GetAsync(second, secondPage);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["c.bin", "d.bin"], Names(body));
+
+        int issued = (await fake.IssuedAsync()).Count;
+        await WaitUntilAsync(async () => (await fake.IssuedAsync()).Count >= issued + 2, TimeSpan.FromSeconds(15));
+        (status, body, _) = await GetAsync(first, secondPage);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["c.bin", "d.bin"], Names(body));
+
+        static string[] Names(string json)
+            => [.. JsonDocument.Parse(json).RootElement.GetProperty("entries").EnumerateArray().Select(entry => entry.GetProperty("name").GetString()!)];
+    }
+
     /// <summary>The test settings with <paramref name="storeKind"/>'s store taking its keys from <paramref name="source"/> at <paramref name="fake"/>.</summary>
     private Dictionary<string, string?> Settings(StoreKind storeKind, string source, CloudCredentialFake fake, string directory, string? refreshBefore = null)
     {
