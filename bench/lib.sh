@@ -156,6 +156,16 @@ start_nginx() {
   start "nginx-$name" "$cpus" env "$@" nginx -p "$WORK/nginx-$name" -e "$WORK/nginx-$name/error.log" -c "$WORK/nginx-$name/nginx.conf"
 }
 
+# build_gateway: sets GATEWAY_DLL and builds it in Release unless SKIP_BUILD=1 (then it must exist). Needs $WORK.
+build_gateway() {
+  GATEWAY_DLL="$ROOT/src/PresignGateway/bin/Release/net10.0/PresignGateway.dll"
+  if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+    note "building $ROOT/src/PresignGateway (Release)"
+    dotnet build -c Release -nologo -v q "$ROOT/src/PresignGateway" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; die "build failed"; }
+  fi
+  [[ -f "$GATEWAY_DLL" ]] || die "missing $GATEWAY_DLL (build failed?)"
+}
+
 # gateway_settings UPSTREAM_PORT: the gateway's environment for both scripts, one VAR=VALUE per line: an S3 SigV4 store
 # on the upstream (which ignores signatures), a proxy-mode site at / and a redirect-mode site at /r, on host 127.0.0.1.
 # Logs at Warning, so the access log (Information) is off; ACCESS_LOG=1 turns it on, as JSON lines to the gateway's

@@ -62,12 +62,7 @@ warn_if_busy
 make_work_dir
 install_cleanup
 
-GATEWAY_DLL="$ROOT/src/PresignGateway/bin/Release/net10.0/PresignGateway.dll"
-if [[ "$SKIP_BUILD" != 1 ]]; then
-  note "building $ROOT/src/PresignGateway (Release)"
-  dotnet build -c Release -nologo -v q "$ROOT/src/PresignGateway" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; die "build failed"; }
-fi
-[[ -f "$GATEWAY_DLL" ]] || die "missing $GATEWAY_DLL (build failed?)"
+build_gateway
 
 mkdir -p "$WORK/www/bench" "$WORK/counts"
 chmod 755 "$WORK/www" "$WORK/www/bench"

@@ -21,17 +21,11 @@ public sealed class ErrorDocumentWriterTests(TestStore store)
     [Fact]
     public async Task Chromium_shows_the_site_page_for_a_missing_file()
     {
-        await ToolInstaller.EnsureNpmPackagesAsync(RepositoryPaths.BrowserDownload, "playwright-core");
         (GatewayHost gateway, string _) = await StartWithDocumentAsync();
         await using GatewayHost _1 = gateway;
         string url = new Uri(gateway.BaseAddress, $"/pages/{Guid.NewGuid():N}/gone.pdf").AbsoluteUri;
 
-        (int exitCode, string stdout, string stderr) = await ProcessRunner.RunAsync(
-            "node", [Path.Combine(RepositoryPaths.BrowserDownload, "page.js"), "--url", url, "--timeout-ms", "45000"],
-            timeout: TimeSpan.FromSeconds(60), cancellationToken: TestContext.Current.CancellationToken);
-
-        Assert.True(exitCode == 0, stderr);
-        using JsonDocument shown = JsonDocument.Parse(stdout);
+        using JsonDocument shown = await BrowserPage.ShowAsync(url);
         JsonElement page = shown.RootElement;
         Assert.Equal(404, page.GetProperty("status").GetInt32());
         Assert.StartsWith("text/html", page.GetProperty("contentType").GetString(), StringComparison.Ordinal);

@@ -43,19 +43,13 @@ public sealed class ListingRealClientTests(ListingGateway gateway) : IClassFixtu
     [Fact]
     public async Task Chromium_shows_the_listing_table_and_links_and_the_screenshot_is_a_real_page()
     {
-        await ToolInstaller.EnsureNpmPackagesAsync(RepositoryPaths.BrowserDownload, "playwright-core");
         await gateway.PutAsync([("browser/report 2026.pdf", new string('x', 123_456)), ("browser/\u202Egpj.exe", "x"), ("browser/<b>bold&amp;.txt", "b"), ("browser/sub/x", "x")], StoreKind.OssV4);
         string path = ListingGateway.Site(StoreKind.OssV4) + "/browser/";
         string url = new Uri(gateway.Host.BaseAddress, path).AbsoluteUri;
         string screenshot = Path.Combine(AppContext.BaseDirectory, "listing-screenshots", $"listing-{Guid.NewGuid():N}.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
 
-        (int exitCode, string stdout, string stderr) = await ProcessRunner.RunAsync(
-            "node", [Path.Combine(RepositoryPaths.BrowserDownload, "page.js"), "--url", url, "--timeout-ms", "45000", "--screenshot", screenshot],
-            timeout: TimeSpan.FromSeconds(60), cancellationToken: TestContext.Current.CancellationToken);
-
-        Assert.True(exitCode == 0, stderr);
-        using JsonDocument shown = JsonDocument.Parse(stdout);
+        using JsonDocument shown = await BrowserPage.ShowAsync(url, screenshot);
         JsonElement page = shown.RootElement;
         Assert.Equal(200, page.GetProperty("status").GetInt32());
         Assert.Equal("en", page.GetProperty("lang").GetString());

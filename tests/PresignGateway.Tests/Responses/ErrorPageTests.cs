@@ -124,16 +124,10 @@ public sealed class ErrorPageTests(PipelineGateway gateway) : IClassFixture<Pipe
     [Fact]
     public async Task Chromium_shows_the_page_text_for_a_missing_file()
     {
-        await ToolInstaller.EnsureNpmPackagesAsync(RepositoryPaths.BrowserDownload, "playwright-core");
         string key = $"errors/{Guid.NewGuid():N}/gone.pdf";
         string url = new Uri(gateway.Host.BaseAddress, TestSites.PathFor(StoreKind.OssV4, false, key)).AbsoluteUri;
 
-        (int exitCode, string stdout, string stderr) = await ProcessRunner.RunAsync(
-            "node", [Path.Combine(RepositoryPaths.BrowserDownload, "page.js"), "--url", url, "--timeout-ms", "45000"],
-            timeout: TimeSpan.FromSeconds(60), cancellationToken: TestContext.Current.CancellationToken);
-
-        Assert.True(exitCode == 0, stderr);
-        using JsonDocument shown = JsonDocument.Parse(stdout);
+        using JsonDocument shown = await BrowserPage.ShowAsync(url);
         JsonElement page = shown.RootElement;
         Assert.Equal(404, page.GetProperty("status").GetInt32());
         Assert.StartsWith("text/html", page.GetProperty("contentType").GetString(), StringComparison.Ordinal);
