@@ -51,6 +51,10 @@ internal sealed class GatewayHost : IAsyncDisposable
                 ["Logging:LogLevel:Yarp.ReverseProxy.Forwarder"] = "Trace",
                 // The metrics listener, when a test turns it on: loopback, a free port (MetricsAddress tells which).
                 ["Gateway:Telemetry:MetricsUrl"] = "http://127.0.0.1:0",
+                // Never the cloud's instance metadata from a test: Auto on a store left without keys would ask
+                // 100.100.100.200 or 169.254.169.254; disabled, start-up says the keys are missing instead.
+                ["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = "true",
+                ["AWS_EC2_METADATA_DISABLED"] = "true",
             });
             configuration.AddInMemoryCollection(settings);
             configureFiles?.Invoke(configuration);
