@@ -1,9 +1,12 @@
 using PresignGateway.Configuration;
 using PresignGateway.Responses;
+using PresignGateway.Tests.Infrastructure;
 
 namespace PresignGateway.Tests.Responses;
 
 /// <summary>The formatted-name cache stays within its bytes under a flood of long names, and still remembers.</summary>
+/// <remarks>Alone: the heap measurement would count what tests running beside it allocate.</remarks>
+[Collection(RunsAlone.Name)]
 public sealed class ContentDispositionCacheTests
 {
     [Fact]
