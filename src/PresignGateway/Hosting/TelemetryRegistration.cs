@@ -4,6 +4,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using PresignGateway.Configuration;
 using PresignGateway.Diagnostics;
+using PresignGateway.Forwarding;
 
 namespace PresignGateway.Hosting;
 
@@ -35,6 +36,12 @@ internal static class TelemetryRegistration
                 options.UseUtcTimestamp = true;
                 options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
             });
+
+            // The access log, a line per request, leaves stdout through its own batched writer in the same JSON shape:
+            // the console's one writer thread, woken per line, cost more than the request itself (AccessLogLineWriter).
+            builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(AccessLog.Category, LogLevel.None);
+            builder.Services.AddSingleton<ILoggerProvider>(services => new AccessLogLineWriter(
+                Console.OpenStandardOutput(), services.GetRequiredService<TimeProvider>(), AccessLog.Category));
         }
 
         bool prometheus = settings.PrometheusEndpoint;
