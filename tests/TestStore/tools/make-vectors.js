@@ -38,15 +38,15 @@ const version = (pkg) => JSON.parse(fs.readFileSync(require.resolve(`${pkg}/pack
 // inputs (all credentials are fake)
 // ---------------------------------------------------------------------------------------------
 
-const OSS_CRED = { accessKeyId: 'LTAI5tEXTRAKEYID0000001', accessKeySecret: 'ExtraSecret/+=~!*()0001' };
+const OSS_CRED = { accessKeyId: 'fake-oss-extra-key-0001', accessKeySecret: 'ExtraSecret/+=~!*()0001' };
 const OSS_STS = {
-  accessKeyId: 'STS.EXTRAKEYID00000002',
+  accessKeyId: 'fake-oss-extra-sts-key-0002',
   accessKeySecret: 'ExtraStsSecret00000000000000000000000002',
   securityToken: 'CAIS+EXTRA/token+with/slashes==TESTONLY/0123456789+abcdefghijklmnopqrstuvwxyz==',
 };
-const S3_CRED = { accessKeyId: 'AKIAEXTRATESTKEY0001', accessKeySecret: 'extra/Secret+Key=0001~testonly000000000' };
+const S3_CRED = { accessKeyId: 'fake-s3-extra-key-0001', accessKeySecret: 'extra/Secret+Key=0001~testonly000000000' };
 const S3_STS = {
-  accessKeyId: 'ASIAEXTRATESTKEY0002',
+  accessKeyId: 'fake-s3-extra-sts-key-0002',
   accessKeySecret: 'extraStsSecret2000000000000000000000000',
   securityToken: 'IQoJb3JpZ2luX2VjEXTRA//////////wEaCXVzLWVhc3QtMSJHMEUCIQDEXTRA+token/with+slashes==TESTONLY0123456789+/=',
 };
