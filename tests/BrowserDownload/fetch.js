@@ -11,10 +11,7 @@
 // `requests` lists every request the browser made, with its method (a preflight shows as "OPTIONS URL").
 // Failure of the tool itself: one line on stderr ("browser-fetch: ..."), exit 1. Same browser and flags as page.js.
 
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { LAUNCH_ARGS, chromiumPath } = require('./chromium');
+const { launchOneShot } = require('./chromium');
 
 
 function parseArgs(argv) {
@@ -40,20 +37,10 @@ function parseArgs(argv) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const { chromium } = require('playwright-core');
-  const executablePath = chromiumPath();
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'browser-fetch-profile-'));
-  const watchdog = setTimeout(() => {
-    fs.rmSync(userDataDir, { recursive: true, force: true });
-    process.stderr.write('browser-fetch: hard timeout\n', () => process.exit(1));
-  }, opts.timeoutMs + 2000);
-  let context;
+  let browser;
   try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath, headless: true, ignoreDefaultArgs: ['--headless'], args: LAUNCH_ARGS, timeout: opts.timeoutMs,
-    });
-    context.setDefaultTimeout(opts.timeoutMs);
-    const page = context.pages()[0] || (await context.newPage());
+    browser = await launchOneShot('fetch', opts.timeoutMs);
+    const { context, page } = browser;
     const requests = [];
     // Playwright does not report CORS preflights as page requests; the CDP network domain does.
     const cdp = await context.newCDPSession(page);
@@ -74,14 +61,10 @@ async function main() {
         return { ok: false, error: String(err) };
       }
     }, { url: opts.url, headers: opts.headers });
-    await context.close();
-    clearTimeout(watchdog);
-    fs.rmSync(userDataDir, { recursive: true, force: true });
+    await browser.close();
     process.stdout.write(JSON.stringify({ ...read, requests }) + '\n');
   } catch (err) {
-    if (context) await context.close().catch(() => {});
-    clearTimeout(watchdog);
-    fs.rmSync(userDataDir, { recursive: true, force: true });
+    if (browser) await browser.close();
     process.stderr.write(`browser-fetch: ${String(err.message).split('\n')[0]}\n`, () => process.exit(1));
   }
 }

@@ -12,10 +12,7 @@
 // link's href and shown text, `tableHeaders` the text of every <th>. With --screenshot, a full-page PNG is saved there.
 // Failure: one line on stderr ("browser-page: ..."), exit 1. Same browser and flags as download.js (see README.md).
 
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { LAUNCH_ARGS, chromiumPath } = require('./chromium');
+const { launchOneShot } = require('./chromium');
 
 
 function parseArgs(argv) {
@@ -35,20 +32,10 @@ function parseArgs(argv) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const { chromium } = require('playwright-core');
-  const executablePath = chromiumPath();
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'browser-page-profile-'));
-  const watchdog = setTimeout(() => {
-    fs.rmSync(userDataDir, { recursive: true, force: true });
-    process.stderr.write('browser-page: hard timeout\n', () => process.exit(1));
-  }, opts.timeoutMs + 2000);
-  let context;
+  let browser;
   try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath, headless: true, ignoreDefaultArgs: ['--headless'], args: LAUNCH_ARGS, timeout: opts.timeoutMs,
-    });
-    context.setDefaultTimeout(opts.timeoutMs);
-    const page = context.pages()[0] || (await context.newPage());
+    browser = await launchOneShot('page', opts.timeoutMs);
+    const { page } = browser;
     const consoleErrors = [];
     const requests = [];
     page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
@@ -64,14 +51,10 @@ async function main() {
     }));
     if (opts.screenshot) await page.screenshot({ path: opts.screenshot, fullPage: true });
     const result = { status: response.status(), contentType: response.headers()['content-type'] || '', ...shown, consoleErrors, requests };
-    await context.close();
-    clearTimeout(watchdog);
-    fs.rmSync(userDataDir, { recursive: true, force: true });
+    await browser.close();
     process.stdout.write(JSON.stringify(result) + '\n');
   } catch (err) {
-    if (context) await context.close().catch(() => {});
-    clearTimeout(watchdog);
-    fs.rmSync(userDataDir, { recursive: true, force: true });
+    if (browser) await browser.close();
     process.stderr.write(`browser-page: ${String(err.message).split('\n')[0]}\n`, () => process.exit(1));
   }
 }
