@@ -82,11 +82,8 @@ internal static partial class Log
     [LoggerMessage(82, LogLevel.Information, "{Setting} changed from {From} to {To}: applied.")]
     public static partial void SettingApplied(ILogger logger, string setting, string from, string to);
 
-    // 100-109: the access log (category PresignGateway.Access) and custom error documents.
-    // Host and path are cleaned (LogText), the path carries no query: a signed link's sig and expires never show.
-    [LoggerMessage(100, LogLevel.Information, "{Method} {Host} {Path} {Status} {BytesSent} B {DurationMs} ms client={Client} site={Site} mode={Mode} cache={CacheTier} upstream={UpstreamStatus} trace={TraceId}", SkipEnabledCheck = true)]
-    public static partial void Access(
-        ILogger logger, string method, string host, string path, int status, long bytesSent, double durationMs, string? client, string site, string mode, string? cacheTier, int? upstreamStatus, string traceId);
+    // 100-109: the access log (category PresignGateway.Access) and custom error documents. Event 100, the access line
+    // itself, is Forwarding/AccessLogEntry: written once per request, it skips the generated message's boxing.
 
     // The document key is the operator's setting, named by path; the store's answer is our own summary of it.
     [LoggerMessage(101, LogLevel.Warning, "The error document for status {Status} of site {Site} (Gateway:Sites:{Site}:ErrorDocuments:{Status}) was not served, the built-in page was: {Reason}. Logged at most once a minute per site and status; retried every 30 s.")]

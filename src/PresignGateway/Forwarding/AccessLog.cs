@@ -48,8 +48,7 @@ internal sealed class AccessLog
         int status = failed && !response.HasStarted ? StatusCodes.Status500InternalServerError : response.StatusCode;
         DownloadExchange? exchange = DownloadExchange.Find(context);
         int upstream = exchange?.UpstreamStatus ?? 0;
-        Log.Access(
-            _logger,
+        new AccessLogEntry(
             LogText.Clean(context.Request.Method),
             LogText.Clean(context.Request.Host.Value ?? ""),
             PathOf(context),
@@ -61,7 +60,7 @@ internal sealed class AccessLog
             labels.Mode,
             labels.Cache,
             upstream == 0 ? null : upstream,
-            TraceIdOf(context));
+            TraceIdOf(context)).WriteTo(_logger);
     }
 
     /// <summary>

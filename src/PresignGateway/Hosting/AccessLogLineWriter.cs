@@ -1,7 +1,10 @@
 using System.Buffers;
-using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Microsoft.Extensions.ObjectPool;
+using PresignGateway.Forwarding;
 
 namespace PresignGateway.Hosting;
 
@@ -9,10 +12,11 @@ namespace PresignGateway.Hosting;
 /// Writes the access log (category <c>PresignGateway.Access</c>) to standard output as JSON lines of the console's
 /// shape, in batches. The console logger hands every line to one writer thread and wakes it for each; at one line per
 /// request that pipeline cost 13-23 µs of CPU per request and held proxy mode to 0.72-0.83x raw YARP
-/// (bench/RESULTS.md, "Access log on"). Here a request formats its line into a pooled buffer and queues it, lock-free;
-/// a timer drains the queue every <see cref="FlushInterval"/> in writes of whole lines of at most 4 KiB (PIPE_BUF, so a
-/// container's log pipe never splits a line between two writers). The queue is bounded in bytes: when stdout can't
-/// keep up, lines are dropped and counted, never waited for.
+/// (bench/RESULTS.md, "Access log on"). Here a request formats its line with a pooled builder (the access line's
+/// fields are read from <see cref="AccessLogEntry"/> itself: no boxing, no message string) and copies it onto the
+/// current 64 KiB page of the queue; a timer takes the pages every <see cref="FlushInterval"/> and writes them in
+/// whole lines of at most 4 KiB (PIPE_BUF, so a container's log pipe never splits a line between two writers). The
+/// queue is bounded in bytes: when stdout can't keep up, lines are dropped and counted, never waited for.
 /// </summary>
 internal sealed class AccessLogLineWriter : ILoggerProvider
 {
@@ -22,15 +26,45 @@ internal sealed class AccessLogLineWriter : ILoggerProvider
     public const int MaxQueuedBytes = 4 * 1024 * 1024;
 
     private const int WriteSize = 4096;
+    private const int PageSize = 64 * 1024;
+
+    // Pages kept for the next batch; a burst's extra pages go to the garbage collector, so a quiet gateway holds 256 KiB.
+    private const int SparePages = 4;
 
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    private static readonly JsonEncodedText TimestampName = JsonEncodedText.Encode("Timestamp");
+    private static readonly JsonEncodedText EventIdName = JsonEncodedText.Encode("EventId");
+    private static readonly JsonEncodedText LogLevelName = JsonEncodedText.Encode("LogLevel");
+    private static readonly JsonEncodedText CategoryName = JsonEncodedText.Encode("Category");
+    private static readonly JsonEncodedText MessageName = JsonEncodedText.Encode("Message");
+    private static readonly JsonEncodedText StateName = JsonEncodedText.Encode("State");
+    private static readonly JsonEncodedText InformationName = JsonEncodedText.Encode(nameof(LogLevel.Information));
+    private static readonly JsonEncodedText MethodName = JsonEncodedText.Encode(nameof(AccessLogEntry.Method));
+    private static readonly JsonEncodedText HostName = JsonEncodedText.Encode(nameof(AccessLogEntry.Host));
+    private static readonly JsonEncodedText PathName = JsonEncodedText.Encode(nameof(AccessLogEntry.Path));
+    private static readonly JsonEncodedText StatusName = JsonEncodedText.Encode(nameof(AccessLogEntry.Status));
+    private static readonly JsonEncodedText BytesSentName = JsonEncodedText.Encode(nameof(AccessLogEntry.BytesSent));
+    private static readonly JsonEncodedText DurationMsName = JsonEncodedText.Encode(nameof(AccessLogEntry.DurationMs));
+    private static readonly JsonEncodedText ClientName = JsonEncodedText.Encode(nameof(AccessLogEntry.Client));
+    private static readonly JsonEncodedText SiteName = JsonEncodedText.Encode(nameof(AccessLogEntry.Site));
+    private static readonly JsonEncodedText ModeName = JsonEncodedText.Encode(nameof(AccessLogEntry.Mode));
+    private static readonly JsonEncodedText CacheTierName = JsonEncodedText.Encode(nameof(AccessLogEntry.CacheTier));
+    private static readonly JsonEncodedText UpstreamStatusName = JsonEncodedText.Encode(nameof(AccessLogEntry.UpstreamStatus));
+    private static readonly JsonEncodedText TraceIdName = JsonEncodedText.Encode(nameof(AccessLogEntry.TraceId));
 
     private readonly Stream _output;
     private readonly TimeProvider _time;
     private readonly string _category;
-    private readonly ConcurrentQueue<(byte[] Buffer, int Length)> _lines = new();
+    private readonly JsonEncodedText _categoryText;
+    private readonly ObjectPool<LineBuilder> _builders = new DefaultObjectPool<LineBuilder>(new LineBuilderPolicy(), Environment.ProcessorCount * 2);
     private readonly ITimer _timer;
     private readonly Lock _drainLock = new();
+
+    // _gate guards the four fields below it; held only to copy a line in or to take the pages out.
+    private readonly Lock _gate = new();
+    private List<Page> _pages = [];
+    private List<Page> _written = [];
+    private readonly Stack<byte[]> _spare = new();
     private long _queuedBytes;
     private long _dropped;
     private bool _disposed;
@@ -41,11 +75,21 @@ internal sealed class AccessLogLineWriter : ILoggerProvider
         _output = output;
         _time = time;
         _category = category;
+        _categoryText = JsonEncodedText.Encode(category);
         _timer = time.CreateTimer(static state => ((AccessLogLineWriter)state!).Drain(), this, FlushInterval, FlushInterval);
     }
 
-    /// <summary>Lines dropped because the queue was full.</summary>
-    public long Dropped => Interlocked.Read(ref _dropped);
+    /// <summary>Lines dropped because the queue was full, since the last drain.</summary>
+    public long Dropped
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _dropped;
+            }
+        }
+    }
 
     public ILogger CreateLogger(string categoryName)
         => string.Equals(categoryName, _category, StringComparison.Ordinal) ? new LineLogger(this) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
@@ -55,48 +99,29 @@ internal sealed class AccessLogLineWriter : ILoggerProvider
     {
         lock (_drainLock)
         {
-            byte[] chunk = ArrayPool<byte>.Shared.Rent(WriteSize);
-            int used = 0;
+            List<Page> pages;
+            long dropped;
+            lock (_gate)
+            {
+                pages = _pages;
+                _pages = _written;
+                _written = pages;
+                dropped = _dropped;
+                _queuedBytes = 0;
+                _dropped = 0;
+            }
+
             try
             {
-                while (_lines.TryDequeue(out (byte[] Buffer, int Length) line))
+                foreach (Page page in pages)
                 {
-                    Interlocked.Add(ref _queuedBytes, -line.Length);
-                    if (used + line.Length > WriteSize && used > 0)
-                    {
-                        _output.Write(chunk, 0, used);
-                        used = 0;
-                    }
-
-                    if (line.Length > WriteSize)
-                    {
-                        _output.Write(line.Buffer, 0, line.Length);
-                    }
-                    else
-                    {
-                        line.Buffer.AsSpan(0, line.Length).CopyTo(chunk.AsSpan(used));
-                        used += line.Length;
-                    }
-
-                    ArrayPool<byte>.Shared.Return(line.Buffer);
+                    WriteWholeLines(page.Bytes.AsSpan(0, page.Used));
                 }
 
-                long dropped = Interlocked.Exchange(ref _dropped, 0);
                 if (dropped > 0)
                 {
-                    if (used > 0)
-                    {
-                        _output.Write(chunk, 0, used);
-                        used = 0;
-                    }
-
                     _output.Write(System.Text.Encoding.UTF8.GetBytes(
                         $"{{\"Timestamp\":\"{_time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ}\",\"EventId\":0,\"LogLevel\":\"Warning\",\"Category\":\"{_category}\",\"Message\":\"{dropped} access log lines were dropped: standard output is slower than the traffic.\"}}\n"));
-                }
-
-                if (used > 0)
-                {
-                    _output.Write(chunk, 0, used);
                 }
 
                 _output.Flush();
@@ -110,7 +135,18 @@ internal sealed class AccessLogLineWriter : ILoggerProvider
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(chunk);
+                lock (_gate)
+                {
+                    foreach (Page page in pages)
+                    {
+                        if (page.Bytes.Length == PageSize && _spare.Count < SparePages)
+                        {
+                            _spare.Push(page.Bytes);
+                        }
+                    }
+                }
+
+                pages.Clear();
             }
         }
     }
@@ -127,54 +163,152 @@ internal sealed class AccessLogLineWriter : ILoggerProvider
         Drain();
     }
 
-    private void Enqueue<TState>(EventId eventId, TState state, Func<TState, Exception?, string> formatter)
+    /// <summary>Writes the batch in cuts of at most <see cref="WriteSize"/> that end at a line's end; a longer line goes alone.</summary>
+    private void WriteWholeLines(ReadOnlySpan<byte> lines)
     {
-        if (Interlocked.Read(ref _queuedBytes) > MaxQueuedBytes)
+        while (!lines.IsEmpty)
         {
-            Interlocked.Increment(ref _dropped);
+            int length = lines.Length;
+            if (length > WriteSize)
+            {
+                int lastEnd = lines[..WriteSize].LastIndexOf((byte)'\n');
+                length = lastEnd >= 0 ? lastEnd + 1 : lines.IndexOf((byte)'\n') + 1;
+            }
+
+            _output.Write(lines[..length]);
+            lines = lines[length..];
+        }
+    }
+
+    /// <summary>The access line: its fields written as they are, no boxing and no message string.</summary>
+    private void Enqueue(in AccessLogEntry entry)
+    {
+        if (DropsWithoutFormatting())
+        {
             return;
         }
 
-        var buffer = new ArrayBufferWriterOnPool(1024);
-        using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+        LineBuilder line = _builders.Get();
+        try
         {
-            json.WriteStartObject();
-            json.WriteString("Timestamp", _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
-            json.WriteNumber("EventId", eventId.Id);
-            json.WriteString("LogLevel", "Information");
-            json.WriteString("Category", _category);
-            json.WriteString("Message", formatter(state, null));
-            if (state is IReadOnlyList<KeyValuePair<string, object?>> properties)
+            Utf8JsonWriter json = line.Start();
+            WriteHead(json, AccessLogEntry.EventId.Id, InformationName);
+            json.WriteString(MessageName, line.Message(entry));
+            json.WriteStartObject(StateName);
+            json.WriteString(MethodName, entry.Method);
+            json.WriteString(HostName, entry.Host);
+            json.WriteString(PathName, entry.Path);
+            json.WriteNumber(StatusName, entry.Status);
+            json.WriteNumber(BytesSentName, entry.BytesSent);
+            json.WriteNumber(DurationMsName, entry.DurationMs);
+            WriteStringOrNull(json, ClientName, entry.Client);
+            json.WriteString(SiteName, entry.Site);
+            json.WriteString(ModeName, entry.Mode);
+            WriteStringOrNull(json, CacheTierName, entry.CacheTier);
+            if (entry.UpstreamStatus is int upstream)
             {
-                json.WriteStartObject("State");
-                for (int i = 0; i < properties.Count; i++)
-                {
-                    (string name, object? value) = properties[i];
-                    if (name == "{OriginalFormat}")
-                    {
-                        continue;
-                    }
-
-                    switch (value)
-                    {
-                        case null: json.WriteNull(name); break;
-                        case string text: json.WriteString(name, text); break;
-                        case int number: json.WriteNumber(name, number); break;
-                        case long number: json.WriteNumber(name, number); break;
-                        case double number: json.WriteNumber(name, number); break;
-                        default: json.WriteString(name, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)); break;
-                    }
-                }
-
-                json.WriteEndObject();
+                json.WriteNumber(UpstreamStatusName, upstream);
+            }
+            else
+            {
+                json.WriteNull(UpstreamStatusName);
             }
 
+            json.WriteString(TraceIdName, entry.TraceId);
             json.WriteEndObject();
+            json.WriteEndObject();
+            Queue(line.Finish());
+        }
+        finally
+        {
+            _builders.Return(line);
+        }
+    }
+
+    /// <summary>Any other event in the category (there is none today): its level and formatted message, no state.</summary>
+    private void Enqueue<TState>(LogLevel level, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (DropsWithoutFormatting())
+        {
+            return;
         }
 
-        buffer.Write("\n"u8);
-        Interlocked.Add(ref _queuedBytes, buffer.Length);
-        _lines.Enqueue((buffer.Array, buffer.Length));
+        LineBuilder line = _builders.Get();
+        try
+        {
+            Utf8JsonWriter json = line.Start();
+            WriteHead(json, eventId.Id, JsonEncodedText.Encode(level.ToString()));
+            json.WriteString(MessageName, formatter(state, exception));
+            json.WriteEndObject();
+            Queue(line.Finish());
+        }
+        finally
+        {
+            _builders.Return(line);
+        }
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter json, JsonEncodedText name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    private void WriteHead(Utf8JsonWriter json, int eventId, JsonEncodedText level)
+    {
+        Span<byte> timestamp = stackalloc byte[32];
+        _time.GetUtcNow().UtcDateTime.TryFormat(timestamp, out int length, "yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        json.WriteStartObject();
+        json.WriteString(TimestampName, timestamp[..length]);
+        json.WriteNumber(EventIdName, eventId);
+        json.WriteString(LogLevelName, level);
+        json.WriteString(CategoryName, _categoryText);
+    }
+
+    /// <summary>When the queue is already full, counts the line as dropped before any work is spent on it.</summary>
+    private bool DropsWithoutFormatting()
+    {
+        if (Volatile.Read(ref _queuedBytes) < MaxQueuedBytes)
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            _dropped++;
+        }
+
+        return true;
+    }
+
+    private void Queue(ReadOnlySpan<byte> line)
+    {
+        lock (_gate)
+        {
+            if (_queuedBytes + line.Length > MaxQueuedBytes)
+            {
+                _dropped++;
+                return;
+            }
+
+            _queuedBytes += line.Length;
+            Page? page = _pages.Count > 0 ? _pages[^1] : null;
+            if (page is null || page.Bytes.Length - page.Used < line.Length)
+            {
+                // A line longer than a page (a long path, cleaned) gets a page of its own size.
+                page = new Page(line.Length > PageSize ? new byte[line.Length] : _spare.Count > 0 ? _spare.Pop() : new byte[PageSize]);
+                _pages.Add(page);
+            }
+
+            line.CopyTo(page.Bytes.AsSpan(page.Used));
+            page.Used += line.Length;
+        }
     }
 
     private sealed class LineLogger(AccessLogLineWriter writer) : ILogger
@@ -185,51 +319,89 @@ internal sealed class AccessLogLineWriter : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (IsEnabled(logLevel))
-            {
-                writer.Enqueue(eventId, state, formatter);
-            }
-        }
-    }
-
-    /// <summary>An <see cref="IBufferWriter{T}"/> on one array rented from the shared pool; the queue returns it after writing.</summary>
-    private sealed class ArrayBufferWriterOnPool(int initialSize) : IBufferWriter<byte>
-    {
-        public byte[] Array { get; private set; } = ArrayPool<byte>.Shared.Rent(initialSize);
-
-        public int Length { get; private set; }
-
-        public void Advance(int count) => Length += count;
-
-        public Memory<byte> GetMemory(int sizeHint = 0)
-        {
-            Grow(sizeHint);
-            return Array.AsMemory(Length);
-        }
-
-        public Span<byte> GetSpan(int sizeHint = 0)
-        {
-            Grow(sizeHint);
-            return Array.AsSpan(Length);
-        }
-
-        public void Write(ReadOnlySpan<byte> bytes)
-        {
-            bytes.CopyTo(GetSpan(bytes.Length));
-            Advance(bytes.Length);
-        }
-
-        private void Grow(int sizeHint)
-        {
-            if (Array.Length - Length >= Math.Max(sizeHint, 1))
+            if (!IsEnabled(logLevel))
             {
                 return;
             }
 
-            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(Array.Length * 2, Length + sizeHint));
-            Array.AsSpan(0, Length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(Array);
-            Array = larger;
+            // The JIT compiles this test away for each TState; for the access line, the cast is a reinterpretation.
+            if (typeof(TState) == typeof(AccessLogEntry))
+            {
+                writer.Enqueue(Unsafe.As<TState, AccessLogEntry>(ref state));
+            }
+            else
+            {
+                writer.Enqueue(logLevel, eventId, state, exception, formatter);
+            }
         }
+    }
+
+    private sealed class Page(byte[] bytes)
+    {
+        public byte[] Bytes { get; } = bytes;
+
+        public int Used { get; set; }
+    }
+
+    /// <summary>
+    /// What one line is built with, reused through a pool: the JSON writer, its buffer and the message's characters.
+    /// The line is copied into the queue, so nothing here outlives the call.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "Utf8JsonWriter holds nothing to release: its Dispose only flushes, which Finish does for every line.")]
+    private sealed class LineBuilder
+    {
+        // A usual line is about 500 bytes. One for a long path grows the buffers, which are not kept beyond these
+        // sizes, so a client's 8 KiB path does not pin memory in every pooled builder.
+        private const int KeptBytes = 4096;
+        private const int KeptMessageChars = 2048;
+
+        private ArrayBufferWriter<byte> _buffer = new(1024);
+        private readonly Utf8JsonWriter _json;
+        private char[] _message = new char[512];
+
+        public LineBuilder() => _json = new Utf8JsonWriter(_buffer, JsonOptions);
+
+        public Utf8JsonWriter Start()
+        {
+            if (_buffer.Capacity > KeptBytes)
+            {
+                _buffer = new ArrayBufferWriter<byte>(1024);
+            }
+
+            if (_message.Length > KeptMessageChars)
+            {
+                _message = new char[512];
+            }
+
+            _buffer.ResetWrittenCount();
+            _json.Reset(_buffer);
+            return _json;
+        }
+
+        public ReadOnlySpan<char> Message(in AccessLogEntry entry)
+        {
+            int written;
+            while (!entry.TryFormatMessage(_message, out written))
+            {
+                _message = new char[_message.Length * 2];
+            }
+
+            return _message.AsSpan(0, written);
+        }
+
+        /// <summary>The line, with its newline, valid until the next <see cref="Start"/>.</summary>
+        public ReadOnlySpan<byte> Finish()
+        {
+            _json.Flush();
+            _buffer.Write("\n"u8);
+            return _buffer.WrittenSpan;
+        }
+    }
+
+    private sealed class LineBuilderPolicy : PooledObjectPolicy<LineBuilder>
+    {
+        public override LineBuilder Create() => new();
+
+        public override bool Return(LineBuilder builder) => true;
     }
 }
