@@ -16,7 +16,8 @@ namespace PresignGateway.Hosting;
 /// fields are read from <see cref="AccessLogEntry"/> itself: no boxing, no message string) and copies it onto the
 /// current 64 KiB page of the queue; a timer takes the pages every <see cref="FlushInterval"/> and writes them in
 /// whole lines of at most 4 KiB (PIPE_BUF, so a container's log pipe never splits a line between two writers). The
-/// queue is bounded in bytes: when stdout can't keep up, lines are dropped and counted, never waited for.
+/// queue is bounded in bytes: when stdout can't keep up, lines are dropped and counted, never waited for, and a stalled
+/// stdout holds at most the one thread whose write it blocks.
 /// </summary>
 internal sealed class AccessLogLineWriter : ILoggerProvider
 {
@@ -76,7 +77,7 @@ internal sealed class AccessLogLineWriter : ILoggerProvider
         _time = time;
         _category = category;
         _categoryText = JsonEncodedText.Encode(category);
-        _timer = time.CreateTimer(static state => ((AccessLogLineWriter)state!).Drain(), this, FlushInterval, FlushInterval);
+        _timer = time.CreateTimer(static state => ((AccessLogLineWriter)state!).DrainUnlessWriting(), this, FlushInterval, FlushInterval);
     }
 
     /// <summary>Lines dropped because the queue was full, since the last drain.</summary>
@@ -99,55 +100,82 @@ internal sealed class AccessLogLineWriter : ILoggerProvider
     {
         lock (_drainLock)
         {
-            List<Page> pages;
-            long dropped;
-            lock (_gate)
+            DrainHoldingLock();
+        }
+    }
+
+    /// <summary>
+    /// The timer's drain. When standard output blocks (a stalled log collector fills the pipe), the drain in progress
+    /// waits in its write; a tick that finds it still there returns at once instead of parking another pool thread
+    /// behind it every 100 ms. Meanwhile the queue fills to its bound and drops.
+    /// </summary>
+    private void DrainUnlessWriting()
+    {
+        if (!_drainLock.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            DrainHoldingLock();
+        }
+        finally
+        {
+            _drainLock.Exit();
+        }
+    }
+
+    private void DrainHoldingLock()
+    {
+        List<Page> pages;
+        long dropped;
+        lock (_gate)
+        {
+            pages = _pages;
+            _pages = _written;
+            _written = pages;
+            dropped = _dropped;
+            _queuedBytes = 0;
+            _dropped = 0;
+        }
+
+        try
+        {
+            foreach (Page page in pages)
             {
-                pages = _pages;
-                _pages = _written;
-                _written = pages;
-                dropped = _dropped;
-                _queuedBytes = 0;
-                _dropped = 0;
+                WriteWholeLines(page.Bytes.AsSpan(0, page.Used));
             }
 
-            try
+            if (dropped > 0)
+            {
+                _output.Write(System.Text.Encoding.UTF8.GetBytes(
+                    $"{{\"Timestamp\":\"{_time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ}\",\"EventId\":0,\"LogLevel\":\"Warning\",\"Category\":\"{_category}\",\"Message\":\"{dropped} access log lines were dropped: standard output is slower than the traffic.\"}}\n"));
+            }
+
+            _output.Flush();
+        }
+        catch (IOException)
+        {
+            // Standard output closed (the collector went away): nothing to write to, and no one to tell.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            lock (_gate)
             {
                 foreach (Page page in pages)
                 {
-                    WriteWholeLines(page.Bytes.AsSpan(0, page.Used));
-                }
-
-                if (dropped > 0)
-                {
-                    _output.Write(System.Text.Encoding.UTF8.GetBytes(
-                        $"{{\"Timestamp\":\"{_time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ}\",\"EventId\":0,\"LogLevel\":\"Warning\",\"Category\":\"{_category}\",\"Message\":\"{dropped} access log lines were dropped: standard output is slower than the traffic.\"}}\n"));
-                }
-
-                _output.Flush();
-            }
-            catch (IOException)
-            {
-                // Standard output closed (the collector went away): nothing to write to, and no one to tell.
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-            finally
-            {
-                lock (_gate)
-                {
-                    foreach (Page page in pages)
+                    if (page.Bytes.Length == PageSize && _spare.Count < SparePages)
                     {
-                        if (page.Bytes.Length == PageSize && _spare.Count < SparePages)
-                        {
-                            _spare.Push(page.Bytes);
-                        }
+                        _spare.Push(page.Bytes);
                     }
                 }
-
-                pages.Clear();
             }
+
+            pages.Clear();
         }
     }
 

@@ -185,6 +185,85 @@ public sealed class AccessLogLineWriterTests
         Assert.True(allocated < 100 * 100, $"100 lines allocated {allocated} bytes");
     }
 
+    [Fact]
+    public async Task A_tick_while_standard_output_is_stuck_returns_at_once_instead_of_waiting_behind_the_write()
+    {
+        using var stuck = new StuckStream();
+        var time = new FakeTimeProvider();
+        using var writer = new AccessLogLineWriter(stuck, time, AccessLog.Category);
+        ILogger logger = writer.CreateLogger(AccessLog.Category);
+        new AccessLogEntry("GET", "h", "/a", 200, 1, 1, null, "s", "proxy", null, null, "t").WriteTo(logger);
+        Task firstDrain = Task.Run(writer.Drain, TestContext.Current.CancellationToken);
+        Assert.True(stuck.Entered.Wait(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken), "the first drain never wrote");
+
+        // FakeTimeProvider runs the tick on this thread: on a writer whose tick waits for the lock, this never returns.
+        new AccessLogEntry("GET", "h", "/b", 200, 1, 1, null, "s", "proxy", null, null, "t").WriteTo(logger);
+        Task tick = Task.Run(() => time.Advance(AccessLogLineWriter.FlushInterval), TestContext.Current.CancellationToken);
+        Task first = await Task.WhenAny(tick, Task.Delay(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
+        stuck.Release.Set();
+
+        Assert.Same(tick, first);
+        await firstDrain.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        writer.Drain();
+        Assert.Equal(["/a", "/b"], stuck.Lines.Select(line => JsonDocument.Parse(line).RootElement.GetProperty("State").GetProperty("Path").GetString()));
+    }
+
+    /// <summary>A standard output whose first write blocks until released, as a pipe does when its reader stalls.</summary>
+    private sealed class StuckStream : Stream
+    {
+        private readonly System.Text.StringBuilder _written = new();
+
+        public ManualResetEventSlim Entered { get; } = new();
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public IEnumerable<string> Lines => _written.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Entered.Set();
+            Release.Wait(TimeSpan.FromSeconds(30));
+            lock (_written)
+            {
+                _written.Append(Encoding.UTF8.GetString(buffer));
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                Release.Set();
+                Entered.Dispose();
+                Release.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+
     /// <summary>Keeps each write separately, to check where lines are cut.</summary>
     private sealed class RecordingStream : Stream
     {
