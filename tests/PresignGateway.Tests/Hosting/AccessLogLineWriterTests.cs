@@ -209,7 +209,7 @@ public sealed class AccessLogLineWriterTests
     }
 
     /// <summary>A standard output whose first write blocks until released, as a pipe does when its reader stalls.</summary>
-    private sealed class StuckStream : Stream
+    private sealed class StuckStream : WriteOnlyStream
     {
         private readonly System.Text.StringBuilder _written = new();
 
@@ -218,16 +218,6 @@ public sealed class AccessLogLineWriterTests
         public ManualResetEventSlim Release { get; } = new();
 
         public IEnumerable<string> Lines => _written.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
@@ -240,16 +230,6 @@ public sealed class AccessLogLineWriterTests
                 _written.Append(Encoding.UTF8.GetString(buffer));
             }
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
@@ -265,10 +245,16 @@ public sealed class AccessLogLineWriterTests
     }
 
     /// <summary>Keeps each write separately, to check where lines are cut.</summary>
-    private sealed class RecordingStream : Stream
+    private sealed class RecordingStream : WriteOnlyStream
     {
         public List<byte[]> Writes { get; } = [];
 
+        public override void Write(byte[] buffer, int offset, int count) => Writes.Add(buffer.AsSpan(offset, count).ToArray());
+    }
+
+    /// <summary>Standard output as the writer sees it: write and flush only.</summary>
+    private abstract class WriteOnlyStream : Stream
+    {
         public override bool CanRead => false;
 
         public override bool CanSeek => false;
@@ -278,8 +264,6 @@ public sealed class AccessLogLineWriterTests
         public override long Length => throw new NotSupportedException();
 
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => Writes.Add(buffer.AsSpan(offset, count).ToArray());
 
         public override void Flush()
         {
