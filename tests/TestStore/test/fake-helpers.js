@@ -2,9 +2,8 @@
 // Start a credential fake (fakes/cloud.js) as a child process, exactly as the C# fixtures do, and talk to its
 // admin API.
 
-const { spawn } = require('node:child_process');
 const path = require('node:path');
-const { request } = require('./helpers');
+const { request, spawnUntilPort } = require('./helpers');
 
 const CLOUD = path.join(__dirname, '..', 'fakes', 'cloud.js');
 
@@ -12,28 +11,7 @@ const CLOUD = path.join(__dirname, '..', 'fakes', 'cloud.js');
 function startFake(kind, config = {}, { store = null, extraArgs = [] } = {}) {
   const args = [CLOUD, '--kind', kind, '--port', '0', '--config-json', JSON.stringify(config), ...extraArgs];
   if (store) args.push('--store', store);
-  const proc = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`fake ${kind} did not start: ${stderr}`)), 15000);
-    proc.on('exit', (code) => { clearTimeout(timer); reject(Object.assign(new Error(`fake ${kind} exited (${code}): ${stderr}`), { code, stderr })); });
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl < 0) return;
-      clearTimeout(timer);
-      const { port } = JSON.parse(out.slice(0, nl));
-      proc.removeAllListeners('exit');
-      const stop = () => new Promise((res) => {
-        if (proc.exitCode !== null) { res(); return; }
-        proc.once('exit', () => res());
-        proc.stdin.end();
-      });
-      resolve({ port, proc, stop, stdout: () => out, stderr: () => stderr });
-    });
-  });
+  return spawnUntilPort(args, { label: `fake ${kind}` });
 }
 
 /** Admin client of a fake. */

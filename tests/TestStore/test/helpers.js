@@ -10,18 +10,19 @@ const os = require('node:os');
 
 const SERVER = path.join(__dirname, '..', 'server.js');
 
-/** Start server.js with --port 0; resolves once it printed {"port":N}. */
-function startServer(config, { timeoutMs = 15000 } = {}) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'test-store-selftest-'));
-  const proc = spawn(process.execPath, [SERVER, '--port', '0', '--data', dataDir, '--config-json', JSON.stringify(config)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+/**
+ * Spawn `node ARGS` (server.js or fakes/cloud.js, which both print {"port":N} as their first line once listening) and
+ * resolve { port, proc, stop, stdout, stderr } then. A failed start rejects with an Error carrying the exit `code` and
+ * the `stderr`. stop() closes stdin (the documented way to stop either), waits for the exit, then runs `onStopped`.
+ */
+function spawnUntilPort(args, { label, timeoutMs = 15000, onStopped = () => {} }) {
+  const proc = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), timeoutMs);
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited early (${code}): ${stderr}`)); });
+    const timer = setTimeout(() => reject(new Error(`${label} did not start: ${stderr}`)), timeoutMs);
+    proc.on('exit', (code) => { clearTimeout(timer); reject(Object.assign(new Error(`${label} exited early (${code}): ${stderr}`), { code, stderr })); });
     proc.stdout.on('data', (d) => {
       out += d;
       const nl = out.indexOf('\n');
@@ -30,13 +31,28 @@ function startServer(config, { timeoutMs = 15000 } = {}) {
       const { port } = JSON.parse(out.slice(0, nl));
       proc.removeAllListeners('exit');
       const stop = () => new Promise((res) => {
-        if (proc.exitCode !== null) { fs.rmSync(dataDir, { recursive: true, force: true }); res(); return; }
-        proc.once('exit', () => { fs.rmSync(dataDir, { recursive: true, force: true }); res(); });
-        proc.stdin.end(); // the documented way: closing stdin stops the store
+        if (proc.exitCode !== null) { onStopped(); res(); return; }
+        proc.once('exit', () => { onStopped(); res(); });
+        proc.stdin.end();
       });
-      resolve({ port, proc, dataDir, stop, stdout: () => out, stderr: () => stderr });
+      resolve({ port, proc, stop, stdout: () => out, stderr: () => stderr });
     });
   });
+}
+
+/** Start server.js with --port 0; resolves once it printed {"port":N}. */
+async function startServer(config, { timeoutMs = 15000 } = {}) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'test-store-selftest-'));
+  const removeData = () => fs.rmSync(dataDir, { recursive: true, force: true });
+  try {
+    const started = await spawnUntilPort(
+      [SERVER, '--port', '0', '--data', dataDir, '--config-json', JSON.stringify(config)],
+      { label: 'server', timeoutMs, onStopped: removeData });
+    return { ...started, dataDir };
+  } catch (err) {
+    removeData();
+    throw err;
+  }
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
@@ -124,4 +140,4 @@ function xmlCode(body) {
   return m ? m[1] : null;
 }
 
-module.exports = { startServer, request, splitUrl, admin, xmlCode, tamper, agent };
+module.exports = { spawnUntilPort, startServer, request, splitUrl, admin, xmlCode, tamper, agent };
