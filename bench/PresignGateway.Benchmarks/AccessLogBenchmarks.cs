@@ -41,7 +41,7 @@ public class AccessLogBenchmarks : IDisposable
         _disabled = new AccessLog(Loggers(LogLevel.Information), InForce(enabled: false));
         _belowLevel = new AccessLog(Loggers(LogLevel.Warning), InForce(enabled: true));
         _on = new AccessLog(Loggers(LogLevel.Information), InForce(enabled: true));
-        _writer = new AccessLogLineWriter(Stream.Null, TimeProvider.System, AccessLog.Category);
+        _writer = new AccessLogLineWriter(Stream.Null, TimeProvider.System);
         _batched = new AccessLog(LoggerFactory.Create(logging => logging.AddProvider(_writer)), InForce(enabled: true));
     }
 

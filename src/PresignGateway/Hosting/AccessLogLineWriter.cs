@@ -38,6 +38,7 @@ internal sealed class AccessLogLineWriter : ILoggerProvider
     private static readonly JsonEncodedText LogLevelName = JsonEncodedText.Encode("LogLevel");
     private static readonly JsonEncodedText CategoryName = JsonEncodedText.Encode("Category");
     private static readonly JsonEncodedText MessageName = JsonEncodedText.Encode("Message");
+    private static readonly JsonEncodedText CategoryValue = JsonEncodedText.Encode(AccessLog.Category);
     private static readonly JsonEncodedText StateName = JsonEncodedText.Encode("State");
     private static readonly JsonEncodedText InformationName = JsonEncodedText.Encode(nameof(LogLevel.Information));
     private static readonly JsonEncodedText MethodName = JsonEncodedText.Encode(nameof(AccessLogEntry.Method));
@@ -55,8 +56,6 @@ internal sealed class AccessLogLineWriter : ILoggerProvider
 
     private readonly Stream _output;
     private readonly TimeProvider _time;
-    private readonly string _category;
-    private readonly JsonEncodedText _categoryText;
     private readonly ObjectPool<LineBuilder> _builders = new DefaultObjectPool<LineBuilder>(new LineBuilderPolicy(), Environment.ProcessorCount * 2);
     private readonly ITimer _timer;
     private readonly Lock _drainLock = new();
@@ -70,13 +69,11 @@ internal sealed class AccessLogLineWriter : ILoggerProvider
     private long _dropped;
     private bool _disposed;
 
-    /// <param name="category">The one category this provider writes; every other gets a logger that writes nothing.</param>
-    public AccessLogLineWriter(Stream output, TimeProvider time, string category)
+    /// <summary>Writes <see cref="AccessLog.Category"/> only; every other category gets a logger that writes nothing.</summary>
+    public AccessLogLineWriter(Stream output, TimeProvider time)
     {
         _output = output;
         _time = time;
-        _category = category;
-        _categoryText = JsonEncodedText.Encode(category);
         _timer = time.CreateTimer(static state => ((AccessLogLineWriter)state!).DrainUnlessWriting(), this, FlushInterval, FlushInterval);
     }
 
@@ -93,7 +90,7 @@ internal sealed class AccessLogLineWriter : ILoggerProvider
     }
 
     public ILogger CreateLogger(string categoryName)
-        => string.Equals(categoryName, _category, StringComparison.Ordinal) ? new LineLogger(this) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        => string.Equals(categoryName, AccessLog.Category, StringComparison.Ordinal) ? new LineLogger(this) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
     /// <summary>Writes every queued line now (the timer does this every <see cref="FlushInterval"/>).</summary>
     public void Drain()
@@ -150,7 +147,7 @@ internal sealed class AccessLogLineWriter : ILoggerProvider
             if (dropped > 0)
             {
                 _output.Write(System.Text.Encoding.UTF8.GetBytes(
-                    $"{{\"Timestamp\":\"{_time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ}\",\"EventId\":0,\"LogLevel\":\"Warning\",\"Category\":\"{_category}\",\"Message\":\"{dropped} access log lines were dropped: standard output is slower than the traffic.\"}}\n"));
+                    $"{{\"Timestamp\":\"{_time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ}\",\"EventId\":0,\"LogLevel\":\"Warning\",\"Category\":\"{AccessLog.Category}\",\"Message\":\"{dropped} access log lines were dropped: standard output is slower than the traffic.\"}}\n"));
             }
 
             _output.Flush();
@@ -221,7 +218,7 @@ internal sealed class AccessLogLineWriter : ILoggerProvider
         {
             Utf8JsonWriter json = line.Start();
             WriteHead(json, AccessLogEntry.EventId.Id, InformationName);
-            json.WriteString(MessageName, line.Message(entry));
+            json.WriteString(MessageName, line.FormatMessage(entry));
             json.WriteStartObject(StateName);
             json.WriteString(MethodName, entry.Method);
             json.WriteString(HostName, entry.Host);
@@ -296,7 +293,7 @@ internal sealed class AccessLogLineWriter : ILoggerProvider
         json.WriteString(TimestampName, timestamp[..length]);
         json.WriteNumber(EventIdName, eventId);
         json.WriteString(LogLevelName, level);
-        json.WriteString(CategoryName, _categoryText);
+        json.WriteString(CategoryName, CategoryValue);
     }
 
     /// <summary>When the queue is already full, counts the line as dropped before any work is spent on it.</summary>
@@ -406,7 +403,7 @@ internal sealed class AccessLogLineWriter : ILoggerProvider
             return _json;
         }
 
-        public ReadOnlySpan<char> Message(in AccessLogEntry entry)
+        public ReadOnlySpan<char> FormatMessage(in AccessLogEntry entry)
         {
             int written;
             while (!entry.TryFormatMessage(_message, out written))

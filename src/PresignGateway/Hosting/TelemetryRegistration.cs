@@ -41,7 +41,7 @@ internal static class TelemetryRegistration
             // the console's one writer thread, woken per line, cost more than the request itself (AccessLogLineWriter).
             builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(AccessLog.Category, LogLevel.None);
             builder.Services.AddSingleton<ILoggerProvider>(services => new AccessLogLineWriter(
-                Console.OpenStandardOutput(), services.GetRequiredService<TimeProvider>(), AccessLog.Category));
+                Console.OpenStandardOutput(), services.GetRequiredService<TimeProvider>()));
         }
 
         bool prometheus = settings.PrometheusEndpoint;

@@ -18,7 +18,7 @@ public sealed class AccessLogLineWriterTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 14, 0, 0, TimeSpan.Zero));
         var output = new RecordingStream();
-        using var writer = new AccessLogLineWriter(output, time, AccessLog.Category);
+        using var writer = new AccessLogLineWriter(output, time);
         ILogger logger = writer.CreateLogger(AccessLog.Category);
 
         for (int i = 0; i < 40; i++)
@@ -54,7 +54,7 @@ public sealed class AccessLogLineWriterTests
     {
         var time = new FakeTimeProvider();
         var output = new RecordingStream();
-        using var writer = new AccessLogLineWriter(output, time, AccessLog.Category);
+        using var writer = new AccessLogLineWriter(output, time);
         ILogger logger = writer.CreateLogger(AccessLog.Category);
         string path = "/" + new string('a', 1000);
 
@@ -80,7 +80,7 @@ public sealed class AccessLogLineWriterTests
     public void Other_categories_write_nothing_and_disposing_writes_what_is_queued()
     {
         var output = new RecordingStream();
-        var writer = new AccessLogLineWriter(output, new FakeTimeProvider(), AccessLog.Category);
+        var writer = new AccessLogLineWriter(output, new FakeTimeProvider());
         Log.CredentialsUnavailable(writer.CreateLogger("PresignGateway.Forwarding"), "not an access line", "s", "expired");
         new AccessLogEntry("HEAD", "h", "/x", 200, 0, 1, null, "s", "proxy", "memory", 200, "t").WriteTo(writer.CreateLogger(AccessLog.Category));
 
@@ -96,7 +96,7 @@ public sealed class AccessLogLineWriterTests
     public void Lines_across_pages_and_a_line_longer_than_a_page_come_out_whole_and_in_order()
     {
         var output = new RecordingStream();
-        using var writer = new AccessLogLineWriter(output, new FakeTimeProvider(), AccessLog.Category);
+        using var writer = new AccessLogLineWriter(output, new FakeTimeProvider());
         ILogger logger = writer.CreateLogger(AccessLog.Category);
         // 300 lines of about 600 bytes fill three 64 KiB pages; a 100,000-character path fits no page.
         string longPath = "/" + new string('x', 100_000);
@@ -129,7 +129,7 @@ public sealed class AccessLogLineWriterTests
     public void Any_text_a_field_can_hold_is_escaped_into_valid_json_and_reads_back_the_same(string path)
     {
         var output = new RecordingStream();
-        using var writer = new AccessLogLineWriter(output, new FakeTimeProvider(), AccessLog.Category);
+        using var writer = new AccessLogLineWriter(output, new FakeTimeProvider());
         new AccessLogEntry("GET", path, path, 200, 1, 1, path, path, "proxy", path, 200, path).WriteTo(writer.CreateLogger(AccessLog.Category));
 
         writer.Drain();
@@ -150,7 +150,7 @@ public sealed class AccessLogLineWriterTests
     public void Text_that_is_not_valid_utf16_never_fails_the_request_that_logs_it()
     {
         var output = new RecordingStream();
-        using var writer = new AccessLogLineWriter(output, new FakeTimeProvider(), AccessLog.Category);
+        using var writer = new AccessLogLineWriter(output, new FakeTimeProvider());
 
         new AccessLogEntry("GET", "h", "/lone\ud800surrogate", 200, 1, 1, null, "s", "proxy", null, null, "t").WriteTo(writer.CreateLogger(AccessLog.Category));
         writer.Drain();
@@ -163,7 +163,7 @@ public sealed class AccessLogLineWriterTests
     public void A_line_queued_after_warm_up_allocates_next_to_nothing()
     {
         var output = new RecordingStream();
-        using var writer = new AccessLogLineWriter(output, new FakeTimeProvider(), AccessLog.Category);
+        using var writer = new AccessLogLineWriter(output, new FakeTimeProvider());
         ILogger logger = writer.CreateLogger(AccessLog.Category);
         var entry = new AccessLogEntry("GET", "downloads.example.com", "/releases/1.4.2/app.zip", 200, 1024, 0.25, "192.0.2.1", "downloads", "proxy", "memory", 200, "0123456789abcdef0123456789abcdef");
         for (int i = 0; i < 100; i++)
@@ -190,7 +190,7 @@ public sealed class AccessLogLineWriterTests
     {
         using var stuck = new StuckStream();
         var time = new FakeTimeProvider();
-        using var writer = new AccessLogLineWriter(stuck, time, AccessLog.Category);
+        using var writer = new AccessLogLineWriter(stuck, time);
         ILogger logger = writer.CreateLogger(AccessLog.Category);
         new AccessLogEntry("GET", "h", "/a", 200, 1, 1, null, "s", "proxy", null, null, "t").WriteTo(logger);
         Task firstDrain = Task.Run(writer.Drain, TestContext.Current.CancellationToken);
