@@ -60,7 +60,7 @@ public class SharedValueCheckBenchmarks : IDisposable
     /// <summary>The URL-shape part alone (no override).</summary>
     [Benchmark]
     public bool Shape() => PresignedUrlShape.Matches(
-        _plain.Store.Scheme, _plain.Store.Location, new PresignRequest(_plain.Method, _plain.Key, _plain.Store.UrlLifetime), _plain.Store.Credentials, _plainValue.Url, _plainValue.ExpiresAt);
+        _plain.Store.Scheme, _plain.Store.Location, new PresignRequest(_plain.Method, _plain.Key, _plain.Store.UrlLifetime), _plain.Credentials.Credentials, _plainValue.Url, _plainValue.ExpiresAt);
 
     /// <summary>The MAC part alone: one HMAC-SHA256 over key, expiry and URL, compared in constant time.</summary>
     [Benchmark]

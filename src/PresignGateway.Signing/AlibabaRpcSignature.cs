@@ -17,20 +17,9 @@ public static class AlibabaRpcSignature
     public static string PercentEncode(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var text = new StringBuilder(value.Length * 3);
-        foreach (byte b in Encoding.UTF8.GetBytes(value))
-        {
-            if (b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z' or >= (byte)'0' and <= (byte)'9' or (byte)'-' or (byte)'_' or (byte)'.' or (byte)'~')
-            {
-                text.Append((char)b);
-            }
-            else
-            {
-                text.Append('%').Append(Convert.ToHexString([b]));
-            }
-        }
 
-        return text.ToString();
+        // RFC 3986's unreserved set and upper-case hex: exactly the POP rule.
+        return Uri.EscapeDataString(value);
     }
 
     /// <summary>

@@ -82,13 +82,6 @@ internal static partial class Log
     [LoggerMessage(82, LogLevel.Information, "{Setting} changed from {From} to {To}: applied.")]
     public static partial void SettingApplied(ILogger logger, string setting, string from, string to);
 
-    // 100-109: the access log (category PresignGateway.Access) and custom error documents. Event 100, the access line
-    // itself, is Forwarding/AccessLogEntry: written once per request, it skips the generated message's boxing.
-
-    // The document key is the operator's setting, named by path; the store's answer is our own summary of it.
-    [LoggerMessage(101, LogLevel.Warning, "The error document for status {Status} of site {Site} (Gateway:Sites:{Site}:ErrorDocuments:{Status}) was not served, the built-in page was: {Reason}. Logged at most once a minute per site and status; retried every 30 s.")]
-    public static partial void ErrorDocumentUnavailable(ILogger logger, int status, string site, string reason);
-
     // 90-99: the shared tier (Redis) going down and coming back; one line each way and a count a minute between.
     [LoggerMessage(90, LogLevel.Warning, "Redis unreachable (a {Operation} failed: {Failure}); downloads go on, signing locally. A count of failed operations follows every minute until it is back.")]
     public static partial void RedisDown(ILogger logger, string operation, string failure);
@@ -98,6 +91,14 @@ internal static partial class Log
 
     [LoggerMessage(92, LogLevel.Information, "Redis is reachable again after {Seconds} s; {Count} operations failed while it was down.")]
     public static partial void RedisBack(ILogger logger, long seconds, long count);
+
+    // 100-109: the access log (category PresignGateway.Access) and custom error documents. Event 100, the access line
+    // itself, is Forwarding/AccessLogEntry: written once per request, it skips the generated message's boxing.
+
+    // The document key is the operator's setting, named by path; the store's answer is our own summary of it.
+    [LoggerMessage(101, LogLevel.Warning, "The error document for status {Status} of site {Site} (Gateway:Sites:{Site}:ErrorDocuments:{Status}) was not served, the built-in page was: {Reason}. Logged at most once a minute per site and status; retried every 30 s.")]
+    public static partial void ErrorDocumentUnavailable(ILogger logger, int status, string site, string reason);
+
     // 110-129: credential sources that refresh (instance metadata, STS). Store, source and the endpoint's host only.
     [LoggerMessage(110, LogLevel.Warning, "Credentials for store {Store} from {Source} ({Endpoint}) could not be fetched: {Reason}; {State}. Retrying with backoff; a count follows every minute while it keeps failing.")]
     public static partial void CredentialsFailed(ILogger logger, string store, string source, string endpoint, string reason, string state);

@@ -147,7 +147,7 @@ internal sealed class DownloadEndpoint(
     private bool TryGetCredentials(Store store, DateTimeOffset now, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StoreCredentials? credentials, out Rejection rejection)
     {
         credentials = store.CredentialSource.Latest;
-        if (credentials is not null && (credentials.Expiration is null || store.UrlLifetimeFor(credentials, store.Now(now)) > TimeSpan.Zero))
+        if (credentials is not null && !store.HasExpired(credentials, now))
         {
             rejection = default;
             return true;

@@ -108,8 +108,7 @@ internal sealed class ErrorDocumentWriter(SiteTableProvider sites, PresignedUrlC
         try
         {
             // The keys in force now, read once for the key and the signature; with none valid, the built-in page.
-            StoreCredentials credentials = site.Store.CredentialSource.Latest
-                ?? throw new CredentialsUnavailableException(site.Store.CredentialSource.Description);
+            StoreCredentials credentials = site.Store.CredentialSource.Current;
             var target = new PresignTarget(site.Store, credentials, PresignMethod.Get, document.Key, null, null, null);
             CachedPresignedUrl url = (await cache.GetAsync(target, time.GetUtcNow(), timeout.Token).ConfigureAwait(false)).Url;
             using var request = new HttpRequestMessage(HttpMethod.Get, url.RequestUri) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };

@@ -89,7 +89,7 @@ internal static class HealthEndpoints
                 {
                     unavailable.Add($"store {store.Name}: credentials from {source.Description} are not available yet{failure}");
                 }
-                else if (latest.Expiration is not null && store.UrlLifetimeFor(latest, store.Now(now)) <= TimeSpan.Zero)
+                else if (store.HasExpired(latest, now))
                 {
                     unavailable.Add($"store {store.Name}: credentials from {source.Description} have expired{failure}");
                 }

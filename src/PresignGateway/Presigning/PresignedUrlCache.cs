@@ -90,15 +90,17 @@ internal sealed class PresignedUrlCache
         TimeSpan margin = RefreshMargin(life);
         string key = target.SharedCacheKey();
         var miss = new MissState(this, target, key, margin, now);
-        TimeSpan sharedLife = life - margin;
-        if (sharedLife <= TimeSpan.Zero)
+        if (life <= TimeSpan.Zero)
         {
-            // Keys about to expire (their refresh is failing): each URL is signed for what they have left, not shared.
+            // The keys expired since the request checked them (their refresh fails): signing throws
+            // CredentialsUnavailableException, the caller's 503, unless a concurrent miss has just remembered a URL.
+            // HybridCache is not asked: it would refuse an entry with no life.
             CachedPresignedUrl fresh = miss.SignAndRemember();
             return new CacheLookup(fresh, miss.Signed ? CacheTier.Signed : CacheTier.Memory);
         }
 
-        var entryOptions = new HybridCacheEntryOptions { Expiration = sharedLife, Flags = SharedTierFlags };
+        // The margin is a tenth of a positive life at most, so the entry's life is positive too.
+        var entryOptions = new HybridCacheEntryOptions { Expiration = life - margin, Flags = SharedTierFlags };
         CachedPresignedUrl value = await _shared.GetOrCreateAsync(
             key, miss, static (state, _) => ValueTask.FromResult(state.SignAndRemember()), entryOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
 

@@ -39,9 +39,9 @@ internal sealed class SiteTableProvider : IDisposable
         _credentials = credentials;
         _startUpOptions = options.Current;
         // The options were validated at start-up, so this build succeeds.
-        _current = SiteTableBuilder.TryBuild(_startUpOptions, configuration, out IReadOnlyList<string> errors, credentials is null ? null : credentials.Reuse)
+        _current = Build(_startUpOptions, out IReadOnlyList<string> errors)
             ?? throw new OptionsValidationException(GatewayOptions.SectionName, typeof(GatewayOptions), errors);
-        _credentials?.Commit(_current.Stores.Select(store => store.CredentialSource));
+        CommitCredentials(_current);
         _startUpConnections = SettingChanges.ReadStartUpSettings(configuration, new List<string>());
         _subscription = ChangeToken.OnChange(configuration.GetReloadToken, Reload);
     }
@@ -52,6 +52,13 @@ internal sealed class SiteTableProvider : IDisposable
     public string? Problem => _files?.Broken() is { Count: > 0 } broken ? BrokenFiles(broken) : _problem;
 
     public void Dispose() => _subscription.Dispose();
+
+    /// <summary>The site table for <paramref name="options"/>; a store whose credential source is unchanged keeps the running one (its refresh loop and keys).</summary>
+    private SiteTable? Build(GatewayOptions options, out IReadOnlyList<string> errors)
+        => SiteTableBuilder.TryBuild(options, _configuration, out errors, _credentials is null ? null : _credentials.Reuse);
+
+    /// <summary>Hands the table's credential sources to the refresher: it starts those not yet running and stops the others.</summary>
+    private void CommitCredentials(SiteTable table) => _credentials?.Commit(table.Stores.Select(store => store.CredentialSource));
 
     private static string BrokenFiles(IReadOnlyList<string> broken)
         => $"The configuration file {string.Join(", ", broken.Select(Path.GetFileName))} doesn't load (see the log); the configuration from before stays in force.";
@@ -77,7 +84,7 @@ internal sealed class SiteTableProvider : IDisposable
         GatewayOptions options = SettingReader.BindGateway(_configuration, problems);
         Dictionary<string, string?> connections = SettingChanges.ReadStartUpSettings(_configuration, problems);
         IReadOnlyList<string> errors = problems;
-        SiteTable? table = problems.Count == 0 ? SiteTableBuilder.TryBuild(options, _configuration, out errors, _credentials is null ? null : _credentials.Reuse) : null;
+        SiteTable? table = problems.Count == 0 ? Build(options, out errors) : null;
         if (table is null)
         {
             Log.ConfigurationRejected(_logger, string.Join(" | ", errors));
@@ -87,7 +94,7 @@ internal sealed class SiteTableProvider : IDisposable
 
         List<SettingChange> changes = SettingChanges.Between(_startUpOptions, _startUpConnections, _options.Current, options, connections);
         _current = table;
-        _credentials?.Commit(table.Stores.Select(store => store.CredentialSource));
+        CommitCredentials(table);
         _options.Publish(options);
         _problem = null;
         // The summary comes last: a reader of the log knows the reload's lines are all there once it is.

@@ -88,7 +88,7 @@ internal sealed class AwsStsFetcher : ICredentialFetcher
         var headers = new List<KeyValuePair<string, string>>
         {
             new("content-type", FormType),
-            new("host", CredentialFetchContext.HostOf(_endpoint)),
+            new("host", EndpointHost),
             new("x-amz-date", amzDate),
         };
         request.Headers.Add("X-Amz-Date", amzDate);
@@ -98,7 +98,7 @@ internal sealed class AwsStsFetcher : ICredentialFetcher
             request.Headers.Add("X-Amz-Security-Token", token);
         }
 
-        string path = string.IsNullOrEmpty(_endpoint.AbsolutePath) ? "/" : _endpoint.AbsolutePath;
-        request.Headers.TryAddWithoutValidation("Authorization", SigV4HeaderSigner.Authorization("POST", path, "", headers, body, _region, "sts", _baseKeys, now));
+        // An absolute http(s) URI's path is at least "/".
+        request.Headers.TryAddWithoutValidation("Authorization", SigV4HeaderSigner.Authorization("POST", _endpoint.AbsolutePath, "", headers, body, _region, "sts", _baseKeys, now));
     }
 }

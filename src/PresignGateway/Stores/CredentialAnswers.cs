@@ -14,20 +14,23 @@ namespace PresignGateway.Stores;
 /// </summary>
 internal static class CredentialAnswers
 {
-    /// <summary>Field names of a JSON credential document.</summary>
-    internal sealed record JsonFields(string AccessKeyId, string Secret, string Token, bool HasCode);
+    /// <summary>The field names of a credential answer (a JSON document, or AWS STS's XML), as its error messages name them.</summary>
+    internal sealed record AnswerFields(string AccessKeyId, string Secret, string Token, bool HasCode);
 
     /// <summary>ECS metadata and <c>ALIBABA_CLOUD_CREDENTIALS_URI</c>.</summary>
-    public static readonly JsonFields AlibabaDocument = new("AccessKeyId", "AccessKeySecret", "SecurityToken", HasCode: true);
+    public static readonly AnswerFields AlibabaDocument = new("AccessKeyId", "AccessKeySecret", "SecurityToken", HasCode: true);
 
     /// <summary>EC2 IMDS.</summary>
-    public static readonly JsonFields ImdsDocument = new("AccessKeyId", "SecretAccessKey", "Token", HasCode: true);
+    public static readonly AnswerFields ImdsDocument = new("AccessKeyId", "SecretAccessKey", "Token", HasCode: true);
 
     /// <summary>The ECS / EKS Pod Identity container endpoint (no Code).</summary>
-    public static readonly JsonFields ContainerDocument = new("AccessKeyId", "SecretAccessKey", "Token", HasCode: false);
+    public static readonly AnswerFields ContainerDocument = new("AccessKeyId", "SecretAccessKey", "Token", HasCode: false);
+
+    /// <summary>AWS STS's XML answer (AssumeRole, AssumeRoleWithWebIdentity); its errors are XML, with no Code in a success.</summary>
+    public static readonly AnswerFields AwsStsAnswer = new("AccessKeyId", "SecretAccessKey", "SessionToken", HasCode: false);
 
     /// <summary>A JSON document with the keys at the top level (metadata services, container endpoints).</summary>
-    public static StoreCredentials FromJsonDocument(HttpStatusCode status, string body, JsonFields fields, DateTimeOffset now)
+    public static StoreCredentials FromJsonDocument(HttpStatusCode status, string body, AnswerFields fields, DateTimeOffset now)
     {
         using JsonDocument document = ParseJson(status, body);
         JsonElement root = document.RootElement;
@@ -57,21 +60,24 @@ internal static class CredentialAnswers
         XDocument? document = TryParseXml(body);
         if (status != HttpStatusCode.OK)
         {
-            string? code = document?.Descendants().FirstOrDefault(e => e.Name.LocalName == "Code")?.Value;
-            throw new CredentialFetchException(code is null ? $"HTTP {(int)status}" : $"HTTP {(int)status} ({Clip(code)})");
+            throw HttpFailure(status, document?.Descendants().FirstOrDefault(e => e.Name.LocalName == "Code")?.Value);
         }
 
         XElement credentials = document?.Descendants().FirstOrDefault(e => e.Name.LocalName == "Credentials")
             ?? throw new CredentialFetchException(document is null ? "the answer is not XML" : "the answer has no Credentials");
         string? Child(string name) => credentials.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
-        return Build(Child("AccessKeyId"), Child("SecretAccessKey"), Child("SessionToken"), Child("Expiration"), new("AccessKeyId", "SecretAccessKey", "SessionToken", false), now);
+        return Build(Child("AccessKeyId"), Child("SecretAccessKey"), Child("SessionToken"), Child("Expiration"), AwsStsAnswer, now);
     }
 
     /// <summary>Parses an ISO 8601 expiry (<c>2026-12-03T13:00:00Z</c>); a time without an offset is UTC.</summary>
-    public static bool TryParseExpiration(string? text, out DateTimeOffset expiration)
+    private static bool TryParseExpiration(string? text, out DateTimeOffset expiration)
         => DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out expiration);
 
-    private static StoreCredentials Build(string? id, string? secret, string? token, string? expirationText, JsonFields fields, DateTimeOffset now)
+    /// <summary>A refused answer: its status, and the store's error code when it gave one.</summary>
+    private static CredentialFetchException HttpFailure(HttpStatusCode status, string? code)
+        => new(code is null ? $"HTTP {(int)status}" : $"HTTP {(int)status} ({Clip(code)})");
+
+    private static StoreCredentials Build(string? id, string? secret, string? token, string? expirationText, AnswerFields fields, DateTimeOffset now)
     {
         if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(secret))
         {
@@ -119,7 +125,7 @@ internal static class CredentialAnswers
         {
             string? code = document is { RootElement.ValueKind: JsonValueKind.Object } ? Text(document.RootElement, "Code") : null;
             document?.Dispose();
-            throw new CredentialFetchException(code is null ? $"HTTP {(int)status}" : $"HTTP {(int)status} ({Clip(code)})");
+            throw HttpFailure(status, code);
         }
 
         if (document is not { RootElement.ValueKind: JsonValueKind.Object })

@@ -8,11 +8,11 @@ namespace PresignGateway.Stores;
 internal sealed class CredentialDocumentFetcher : ICredentialFetcher
 {
     private readonly Uri _uri;
-    private readonly CredentialAnswers.JsonFields _fields;
+    private readonly CredentialAnswers.AnswerFields _fields;
     private readonly string? _authorizationFile;
     private readonly string? _authorization;
 
-    private CredentialDocumentFetcher(string sourceName, Uri uri, CredentialAnswers.JsonFields fields, string? authorizationFile, string? authorization)
+    private CredentialDocumentFetcher(string sourceName, Uri uri, CredentialAnswers.AnswerFields fields, string? authorizationFile, string? authorization)
     {
         SourceName = sourceName;
         _uri = uri;

@@ -25,7 +25,7 @@ internal static class CredentialServiceCollectionExtensions
                 ConnectTimeout = TimeSpan.FromSeconds(5),
             })
             .RemoveAllLoggers();
-        services.AddSingleton(provider => new CredentialFetchContext(provider.GetRequiredService<IHttpClientFactory>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<CredentialFetchContext>();
         services.AddSingleton<CredentialRefresher>();
         services.AddHostedService(provider => provider.GetRequiredService<CredentialRefresher>());
         return services;

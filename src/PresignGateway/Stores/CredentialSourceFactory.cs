@@ -149,8 +149,7 @@ internal static class CredentialSourceFactory
                 }
             }
 
-            CredentialVariables variables = provider.CredentialVariables;
-            errors.Add($"{path} has no credentials: set {path}:AccessKeyId and {path}:AccessKeySecret (or {variables.AccessKeyId} and {variables.AccessKeySecret}), "
+            errors.Add($"{path} has no credentials: set {path}:AccessKeyId and {path}:AccessKeySecret (or {own.AccessKeyId} and {own.AccessKeySecret}), "
                 + $"or {path}:Credentials:Source, or let Auto use the instance metadata service (it is disabled by {(IsAlibaba ? "ALIBABA_CLOUD_ECS_METADATA_DISABLED" : "AWS_EC2_METADATA_DISABLED")}).");
             return null;
         }

@@ -17,9 +17,9 @@ internal sealed class MetadataServiceFetcher : ICredentialFetcher
     private readonly string _ttlHeader;
     private readonly string _tokenHeader;
     private readonly string _credentialsPath;
-    private readonly CredentialAnswers.JsonFields _fields;
+    private readonly CredentialAnswers.AnswerFields _fields;
 
-    private MetadataServiceFetcher(string sourceName, Uri endpoint, string? role, string ttlHeader, string tokenHeader, string credentialsPath, CredentialAnswers.JsonFields fields)
+    private MetadataServiceFetcher(string sourceName, Uri endpoint, string? role, string ttlHeader, string tokenHeader, string credentialsPath, CredentialAnswers.AnswerFields fields)
     {
         SourceName = sourceName;
         _endpoint = endpoint;
@@ -54,23 +54,25 @@ internal sealed class MetadataServiceFetcher : ICredentialFetcher
             throw new CredentialFetchException($"the metadata token request got HTTP {(int)status}");
         }
 
-        string role = _role ?? await GetAsync(_credentialsPath, token.Trim(), "the role name", context, cancellationToken).ConfigureAwait(false);
+        token = token.Trim();
+        string role = _role ?? await GetRoleNameAsync(token, context, cancellationToken).ConfigureAwait(false);
         role = role.Trim();
         if (role.Length == 0 || role.Contains('\n', StringComparison.Ordinal) || role.Contains('/', StringComparison.Ordinal))
         {
             throw new CredentialFetchException("the metadata service names no single role (attach one to the instance, or set Credentials:RoleName)");
         }
 
-        using var request = Get(_credentialsPath + Uri.EscapeDataString(role), token.Trim());
+        using var request = Get(_credentialsPath + Uri.EscapeDataString(role), token);
         (status, string body) = await context.SendAsync(CredentialFetchContext.MetadataClient, request, cancellationToken).ConfigureAwait(false);
         return CredentialAnswers.FromJsonDocument(status, body, _fields, context.Time.GetUtcNow());
     }
 
-    private async Task<string> GetAsync(string path, string token, string what, CredentialFetchContext context, CancellationToken cancellationToken)
+    /// <summary>The instance's role, listed at the credentials path when the settings name none.</summary>
+    private async Task<string> GetRoleNameAsync(string token, CredentialFetchContext context, CancellationToken cancellationToken)
     {
-        using HttpRequestMessage request = Get(path, token);
+        using HttpRequestMessage request = Get(_credentialsPath, token);
         (System.Net.HttpStatusCode status, string body) = await context.SendAsync(CredentialFetchContext.MetadataClient, request, cancellationToken).ConfigureAwait(false);
-        return status == System.Net.HttpStatusCode.OK ? body : throw new CredentialFetchException($"the request for {what} got HTTP {(int)status}");
+        return status == System.Net.HttpStatusCode.OK ? body : throw new CredentialFetchException($"the request for the role name got HTTP {(int)status}");
     }
 
     private HttpRequestMessage Get(string path, string token)

@@ -33,11 +33,11 @@ internal sealed class Store
 
     public BucketLocation Location { get; }
 
-    /// <summary>Where the keys come from; read <see cref="ICredentialSource.Current"/> at each signing, never keep it.</summary>
+    /// <summary>
+    /// Where the keys come from. A request reads <see cref="ICredentialSource.Latest"/> once and passes that set on
+    /// (in its <c>PresignTarget</c>), so its cache key and its signature use the same keys across a refresh.
+    /// </summary>
     public ICredentialSource CredentialSource { get; }
-
-    /// <summary>The keys in force now.</summary>
-    public Credentials Credentials => CredentialSource.Current.Credentials;
 
     public TimeSpan UrlLifetime { get; }
 
@@ -72,6 +72,9 @@ internal sealed class Store
         long left = (long)Math.Floor((expiration - storeNow).TotalSeconds);
         return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(left, (long)UrlLifetime.TotalSeconds));
     }
+
+    /// <summary>True once <paramref name="credentials"/> can sign no URL (less than a second left), at our time <paramref name="localNow"/>.</summary>
+    public bool HasExpired(StoreCredentials credentials, DateTimeOffset localNow) => UrlLifetimeFor(credentials, Now(localNow)) <= TimeSpan.Zero;
 
     /// <summary>
     /// The MAC of a shared-tier value: HMAC-SHA256 over the shared cache key (which names this store, the method, the

@@ -425,7 +425,7 @@ public sealed class SiteTableBuilderTests
         {
             Site site = Assert.Single(GatewaySettings.Build(settings).Sites);
             Assert.Equal(TimeSpan.Parse(lifetime, System.Globalization.CultureInfo.InvariantCulture), site.Store.UrlLifetime);
-            Assert.Equal(withToken ? Token : null, site.Store.Credentials.SecurityToken);
+            Assert.Equal(withToken ? Token : null, site.Store.CredentialSource.Current.Credentials.SecurityToken);
         }
         else
         {
@@ -456,9 +456,9 @@ public sealed class SiteTableBuilderTests
 
         Site site = Assert.Single(GatewaySettings.Build(settings).Sites);
 
-        Assert.Equal(expectedKeyId, site.Store.Credentials.AccessKeyId);
-        Assert.Equal("env-secret", site.Store.Credentials.AccessKeySecret);
-        Assert.Equal(expectedToken, site.Store.Credentials.SecurityToken);
+        Assert.Equal(expectedKeyId, site.Store.CredentialSource.Current.Credentials.AccessKeyId);
+        Assert.Equal("env-secret", site.Store.CredentialSource.Current.Credentials.AccessKeySecret);
+        Assert.Equal(expectedToken, site.Store.CredentialSource.Current.Credentials.SecurityToken);
     }
 
     public static TheoryData<string, string[], string> MissingEnvironmentKeys() => new()
@@ -510,9 +510,9 @@ public sealed class SiteTableBuilderTests
         AddEnvironment(settings, ["OSS_ACCESS_KEY_ID=LTAIenv", "OSS_ACCESS_KEY_SECRET=env-secret", "OSS_SESSION_TOKEN=env-token"]);
 
         Site site = Assert.Single(GatewaySettings.Build(settings).Sites);
-        Assert.Equal(GatewaySettings.KeyId, site.Store.Credentials.AccessKeyId);
-        Assert.Equal(GatewaySettings.Secret, site.Store.Credentials.AccessKeySecret);
-        Assert.Null(site.Store.Credentials.SecurityToken);
+        Assert.Equal(GatewaySettings.KeyId, site.Store.CredentialSource.Current.Credentials.AccessKeyId);
+        Assert.Equal(GatewaySettings.Secret, site.Store.CredentialSource.Current.Credentials.AccessKeySecret);
+        Assert.Null(site.Store.CredentialSource.Current.Credentials.SecurityToken);
 
         settings.Remove("Gateway:Stores:main:AccessKeySecret");
         Assert.Equal(

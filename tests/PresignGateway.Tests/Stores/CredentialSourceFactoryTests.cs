@@ -50,7 +50,7 @@ public sealed class CredentialSourceFactoryTests
         Store store = Build(settings);
 
         Assert.IsType<StaticCredentialSource>(store.CredentialSource);
-        Assert.Equal(GatewaySettings.KeyId, store.Credentials.AccessKeyId);
+        Assert.Equal(GatewaySettings.KeyId, store.CredentialSource.Current.Credentials.AccessKeyId);
     }
 
     [Theory]
