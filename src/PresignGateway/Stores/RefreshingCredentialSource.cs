@@ -26,6 +26,7 @@ internal sealed class RefreshingCredentialSource : ICredentialSource
         Fetcher = fetcher;
         _refreshBefore = refreshBefore;
         Description = $"{fetcher.SourceName} ({fetcher.EndpointHost})";
+        Fingerprint = $"{store}\n{fetcher.Fingerprint}\n{refreshBefore.Ticks}";
     }
 
     public string Store { get; }
@@ -39,7 +40,7 @@ internal sealed class RefreshingCredentialSource : ICredentialSource
     public string? Failure => _failure;
 
     /// <summary>Equal when a reload leaves this store's source as it was, so the running source (and its keys) carries over.</summary>
-    public string Fingerprint => $"{Store}\n{Fetcher.Fingerprint}\n{_refreshBefore.Ticks}";
+    public string Fingerprint { get; }
 
     /// <summary>Fetches now, then before each expiry, until <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(CredentialFetchContext context, GatewayMetrics metrics, ILogger logger, CancellationToken cancellationToken)
@@ -51,12 +52,14 @@ internal sealed class RefreshingCredentialSource : ICredentialSource
             try
             {
                 StoreCredentials fetched = await Fetcher.FetchAsync(context, cancellationToken).ConfigureAwait(false);
+                StoreCredentials? previous = _latest;
                 _latest = fetched;
                 _failure = null;
                 DateTimeOffset now = context.Time.GetUtcNow();
                 wait = CredentialSchedule.UntilRefresh(fetched.Expiration!.Value - now, _refreshBefore);
-                metrics.CredentialRefreshes.Add(1, new KeyValuePair<string, object?>("store", Store), new KeyValuePair<string, object?>("outcome", "success"));
-                if (failures > 0 || _loggedReason is null)
+                CountRefresh(metrics, "success");
+                // The first keys, and the first after failures, are announced as fetched; any other set is a routine refresh.
+                if (failures > 0 || previous is null)
                 {
                     Log.CredentialsFetched(logger, Store, Fetcher.SourceName, Fetcher.EndpointHost, fetched.Expiration.Value, failures);
                 }
@@ -66,7 +69,7 @@ internal sealed class RefreshingCredentialSource : ICredentialSource
                 }
 
                 failures = 0;
-                _loggedReason = "";
+                _loggedReason = null;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -78,7 +81,7 @@ internal sealed class RefreshingCredentialSource : ICredentialSource
                 string reason = e is CredentialFetchException ? e.Message : $"the request failed ({e.GetType().Name})";
                 failures++;
                 _failure = reason;
-                metrics.CredentialRefreshes.Add(1, new KeyValuePair<string, object?>("store", Store), new KeyValuePair<string, object?>("outcome", "failure"));
+                CountRefresh(metrics, "failure");
                 ReportFailure(reason, failures, context.Time.GetUtcNow(), logger);
                 wait = CredentialSchedule.Backoff(failures, Random.Shared.NextDouble());
             }
@@ -93,6 +96,9 @@ internal sealed class RefreshingCredentialSource : ICredentialSource
             }
         }
     }
+
+    private void CountRefresh(GatewayMetrics metrics, string outcome)
+        => metrics.CredentialRefreshes.Add(1, new KeyValuePair<string, object?>("store", Store), new KeyValuePair<string, object?>("outcome", outcome));
 
     private void ReportFailure(string reason, int failures, DateTimeOffset now, ILogger logger)
     {

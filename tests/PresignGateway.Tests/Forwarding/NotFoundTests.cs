@@ -22,6 +22,9 @@ public sealed class NotFoundTests(TestStore store, RedisServer redis) : IClassFi
         // The counts below need every Redis call to land: no 200 ms give-up on a machine busy with parallel tests.
         settings["Gateway:Cache:RedisTimeout"] = "00:00:05";
         await using GatewayHost gateway = await GatewayHost.StartAsync(settings);
+        // The gateway connects to Redis in the background; a first download before that is not written to the shared tier.
+        RedisConnection gatewayRedis = gateway.Services.GetRequiredService<RedisConnection>();
+        await Eventually.TrueAsync(() => gatewayRedis.IsConnected, TimeSpan.FromSeconds(10));
         MemoryTier memory = gateway.Services.GetRequiredService<PresignedUrlCache>().Memory;
         await using ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
         IServer server = connection.GetServers()[0];

@@ -32,7 +32,7 @@ public sealed class RedisOutageLogTests(TestStore store, RedisServer redis) : IC
         }));
         using var redisErrors = new MetricCollector<long>(gateway.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), GatewayMetrics.MeterName, "presign_gateway.redis.errors");
         RedisConnection connection = gateway.Services.GetRequiredService<RedisConnection>();
-        await WaitUntilAsync(() => connection.IsConnected, TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => connection.IsConnected, TimeSpan.FromSeconds(10));
         string folder = $"outage/{Guid.NewGuid():N}/";
         for (int i = 0; i < 5; i++)
         {
@@ -80,7 +80,7 @@ public sealed class RedisOutageLogTests(TestStore store, RedisServer redis) : IC
         Assert.Equal(3, OutageLines().Count);
 
         await redis.StartAsync();
-        await WaitUntilAsync(() => connection.IsConnected, TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(() => connection.IsConnected, TimeSpan.FromSeconds(20));
         await DownloadColdAsync(5);
         Assert.Equal(4, OutageLines().Count);
         Assert.StartsWith("Information PresignGateway.Presigning.RedisOutageLog[92] Redis is reachable again after 180 s; ", OutageLines()[3], StringComparison.Ordinal);
@@ -170,18 +170,9 @@ public sealed class RedisOutageLogTests(TestStore store, RedisServer redis) : IC
         Assert.Equal("small", await cache.GetOrCreateAsync("small", _ => ValueTask.FromResult("small"), cancellationToken: token));
         string big = new('x', 200);
         Assert.Equal(big, await cache.GetOrCreateAsync("big", _ => ValueTask.FromResult(big), cancellationToken: token));
-        await WaitUntilAsync(() => logs.Lines.Skip(before).Any(line => line.Contains("[7]", StringComparison.Ordinal) || line.Contains("[1]", StringComparison.Ordinal)), TimeSpan.FromSeconds(5));
+        await Eventually.TrueAsync(() => logs.Lines.Skip(before).Any(line => line.Contains("[7]", StringComparison.Ordinal) || line.Contains("[1]", StringComparison.Ordinal)), TimeSpan.FromSeconds(5));
         await Task.Delay(200, token);
         return [.. logs.Lines.Skip(before).Where(line => line.Contains("Microsoft.Extensions.Caching.Hybrid", StringComparison.Ordinal))];
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit)
-    {
-        using var timeout = new CancellationTokenSource(limit);
-        while (!condition())
-        {
-            await Task.Delay(50, timeout.Token);
-        }
     }
 
     /// <summary>A shared tier that fails every operation, as Redis does while it is down.</summary>

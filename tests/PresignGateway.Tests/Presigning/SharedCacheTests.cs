@@ -47,7 +47,7 @@ public sealed class SharedCacheTests(TestStore store, RedisServer redis) : IClas
         await using GatewayHost gateway = await GatewayHost.StartAsync(WithRedis());
         using var redisErrors = new MetricCollector<long>(gateway.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), GatewayMetrics.MeterName, "presign_gateway.redis.errors");
         var connection = gateway.Services.GetRequiredService<RedisConnection>();
-        await WaitUntilAsync(() => connection.IsConnected, TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => connection.IsConnected, TimeSpan.FromSeconds(10));
 
         int next = 0, failures = 0, completed = 0;
         TimeSpan slowest = TimeSpan.Zero;
@@ -83,7 +83,7 @@ public sealed class SharedCacheTests(TestStore store, RedisServer redis) : IClas
         }
 
         Task[] workers = [.. Enumerable.Range(0, 8).Select(_ => Task.Run(Worker))];
-        await WaitUntilAsync(() => Volatile.Read(ref completed) >= Objects / 2, TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(() => Volatile.Read(ref completed) >= Objects / 2, TimeSpan.FromSeconds(20));
         await redis.KillAsync();
         await Task.WhenAll(workers);
 
@@ -97,7 +97,7 @@ public sealed class SharedCacheTests(TestStore store, RedisServer redis) : IClas
         Assert.DoesNotContain(gateway.Logs.Lines, line => line.Contains("Microsoft.Extensions.Caching.Hybrid", StringComparison.Ordinal) || line.Contains("   at ", StringComparison.Ordinal));
 
         await redis.StartAsync();
-        await WaitUntilAsync(() => connection.IsConnected, TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(() => connection.IsConnected, TimeSpan.FromSeconds(20));
         await using GatewayHost replica = await GatewayHost.StartAsync(WithRedis());
         string key = await UploadAsync();
         string fromGateway = await LocationAsync(gateway, key);
@@ -126,14 +126,5 @@ public sealed class SharedCacheTests(TestStore store, RedisServer redis) : IClas
         using HttpResponseMessage response = await host.Client.GetAsync(TestSites.PathFor(StoreKind.S3V4, true, key), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Found, response.StatusCode);
         return response.Headers.Location!.OriginalString;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit)
-    {
-        using var timeout = new CancellationTokenSource(limit);
-        while (!condition())
-        {
-            await Task.Delay(50, timeout.Token);
-        }
     }
 }
