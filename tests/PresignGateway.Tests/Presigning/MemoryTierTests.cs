@@ -170,46 +170,59 @@ public sealed class MemoryTierTests
             urls[i] = services.Store.Presign(new PresignRequest(PresignMethod.Get, keys[i], TimeSpan.FromHours(1), query), services.Store.CredentialSource.Current, Now).Url;
         }
 
-        // Grown once beforehand: the dictionary never shrinks, and the nodes it copies while growing are garbage, not held.
-        var tier = new MemoryTier(maxEntries: 100_000, maxBytes: 1L << 40);
-        for (int i = 0; i < count; i++)
+        // Measured twice, on two tiers, keeping the smaller count: a clean-clone run once saw about 150 KB on this thread
+        // that no entry made, one-time work that happened to land inside the loop; it can't land inside both.
+        (MemoryTier tier, long allocated) = Measure();
+        (MemoryTier again, long allocatedAgain) = Measure();
+        if (allocatedAgain < allocated)
         {
-            tier.Set(services.Target(keys[i]), new CachedPresignedUrl(urls[i], Later), Later, Now);
+            (tier, allocated) = (again, allocatedAgain);
         }
 
-        for (int i = 0; i < count; i++)
+        (MemoryTier Tier, long Allocated) Measure()
         {
-            tier.Remove(services.Target(keys[i]));
-        }
-
-        var kept = new CachedPresignedUrl[count];
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < count; i++)
-        {
-            string key = new(keys[i].AsSpan());
-            string? disposition = dispositions[i] is { } d ? new string(d.AsSpan()) : null;
-            var value = new CachedPresignedUrl(new string(urls[i].AsSpan()), Later);
-            if (proxy)
+            // Grown once beforehand: the dictionary never shrinks, and the nodes it copies while growing are garbage, not held.
+            var tier = new MemoryTier(maxEntries: 100_000, maxBytes: 1L << 40);
+            for (int i = 0; i < count; i++)
             {
-                Uri uri = value.RequestUri;
-                _ = uri.PathAndQuery;
-                _ = uri.IdnHost;
-                _ = uri.Host;
-                _ = uri.Port;
-                _ = uri.Scheme;
-                _ = uri.IsDefaultPort;
-                _ = uri.HostNameType;
-                _ = uri.Authority;
-                _ = uri.UserInfo;
-                _ = uri.AbsoluteUri;
+                tier.Set(services.Target(keys[i]), new CachedPresignedUrl(urls[i], Later), Later, Now);
             }
 
-            tier.Set(new PresignTarget(services.Store, services.Store.CredentialSource.Current, PresignMethod.Get, key, null, disposition, null), value, Later, Now);
-            kept[i] = value;
-        }
+            for (int i = 0; i < count; i++)
+            {
+                tier.Remove(services.Target(keys[i]));
+            }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        GC.KeepAlive(kept);
+            var kept = new CachedPresignedUrl[count];
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < count; i++)
+            {
+                string key = new(keys[i].AsSpan());
+                string? disposition = dispositions[i] is { } d ? new string(d.AsSpan()) : null;
+                var value = new CachedPresignedUrl(new string(urls[i].AsSpan()), Later);
+                if (proxy)
+                {
+                    Uri uri = value.RequestUri;
+                    _ = uri.PathAndQuery;
+                    _ = uri.IdnHost;
+                    _ = uri.Host;
+                    _ = uri.Port;
+                    _ = uri.Scheme;
+                    _ = uri.IsDefaultPort;
+                    _ = uri.HostNameType;
+                    _ = uri.Authority;
+                    _ = uri.UserInfo;
+                    _ = uri.AbsoluteUri;
+                }
+
+                tier.Set(new PresignTarget(services.Store, services.Store.CredentialSource.Current, PresignMethod.Get, key, null, disposition, null), value, Later, Now);
+                kept[i] = value;
+            }
+
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            GC.KeepAlive(kept);
+            return (tier, allocated);
+        }
 
         Assert.Equal(count, tier.Count);
         Assert.True(tier.Bytes >= allocated, $"charged {tier.Bytes / count} B per entry, allocated {allocated / count} B");
